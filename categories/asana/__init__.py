@@ -1,0 +1,37 @@
+"""The Asana service layer: one careful client and its typed records and errors."""
+
+from .client import AsanaClient
+from .colors import CATEGORY_COLORS, CATEGORY_NAME_MAX_LENGTH, color_label
+from .errors import (
+    AsanaAuthError,
+    AsanaBadRequest,
+    AsanaError,
+    AsanaForbidden,
+    AsanaNotFound,
+    AsanaRateLimited,
+    AsanaUnavailable,
+)
+from .resources import Category, Page, Reference, TimeEntry, User, Workspace
+from .retry import NO_RETRIES, RetryPolicy
+
+__all__ = [
+    "CATEGORY_COLORS",
+    "CATEGORY_NAME_MAX_LENGTH",
+    "NO_RETRIES",
+    "AsanaAuthError",
+    "AsanaBadRequest",
+    "AsanaClient",
+    "AsanaError",
+    "AsanaForbidden",
+    "AsanaNotFound",
+    "AsanaRateLimited",
+    "AsanaUnavailable",
+    "Category",
+    "Page",
+    "Reference",
+    "RetryPolicy",
+    "TimeEntry",
+    "User",
+    "Workspace",
+    "color_label",
+]

@@ -1,0 +1,99 @@
+"""Playwright fixtures: a real Chromium against the real dashboard on a free port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.harness import ACCOUNTS, PASSWORD, LiveApp, start_live_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _require_browser() -> None:
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return
+    message = f"Chromium is missing at {CHROMIUM}: browser tests cannot run."
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " With CI=true this is a failure, not a skip.", pytrace=False)
+    warnings.warn(message + " SKIPPING browser tests.", stacklevel=1)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    _require_browser()
+    app = start_live_app(tmp_path_factory.mktemp("live-app"))
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_app: LiveApp) -> Iterator[object]:
+    context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+    live_app.clear_faults()
+
+
+def sign_in(page, username: str) -> None:
+    assert username in ACCOUNTS
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+@pytest.fixture
+def admin_page(page):
+    sign_in(page, "e2e-admin")
+    return page
+
+
+@pytest.fixture
+def reviewer_page(page):
+    sign_in(page, "e2e-reviewer")
+    return page
+
+
+def save_screenshot(page, name: str) -> None:
+    """Screenshots for the README, refreshed by every browser test run."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
