@@ -25,3 +25,53 @@ def _isolated_dashboard_state(settings):
     yield
     cache.clear()
     asana_client.cache_clear()
+
+
+@pytest.fixture
+def seeded_sandbox(db):
+    """The offline sandbox with its demo data (rolled back after each test)."""
+    from categories.sandbox.seed import seed_demo_data
+
+    seed_demo_data()
+
+
+def _user_in_group(django_user_model, username: str, group_name: str | None):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1")
+    if group_name:
+        user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+    return user
+
+
+@pytest.fixture
+def category_admin(db, django_user_model):
+    from categories.permissions import CATEGORY_ADMINS
+
+    return _user_in_group(django_user_model, "cat-admin", CATEGORY_ADMINS)
+
+
+@pytest.fixture
+def time_reviewer(db, django_user_model):
+    from categories.permissions import TIME_REVIEWERS
+
+    return _user_in_group(django_user_model, "reviewer", TIME_REVIEWERS)
+
+
+@pytest.fixture
+def roleless_user(db, django_user_model):
+    return _user_in_group(django_user_model, "nobody", None)
+
+
+@pytest.fixture
+def admin_http(client, category_admin, seeded_sandbox):
+    """A Django test client signed in as a Category admin, against the seeded sandbox."""
+    client.force_login(category_admin)
+    return client
+
+
+@pytest.fixture
+def reviewer_http(client, time_reviewer, seeded_sandbox):
+    """A Django test client signed in as a Time reviewer, against the seeded sandbox."""
+    client.force_login(time_reviewer)
+    return client
