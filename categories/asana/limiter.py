@@ -1,0 +1,74 @@
+"""A per-token budget shared by every thread of the process.
+
+Asana allows a token at most 50 concurrent reads and 15 concurrent writes, and a number
+of requests per minute (150 on free domains, 1,500 on paid ones). Parallel fetching must
+stay inside that budget, or it provokes the 429s it was meant to avoid.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class TokenBucket:
+    """Allows `per_minute` requests a minute, with bursts of up to `burst`."""
+
+    per_minute: float
+    burst: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _tokens: float = field(init=False)
+    _updated: float = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._tokens = self.burst
+        self._updated = self.clock()
+
+    def take(self) -> float:
+        """Wait until a request may go; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self.clock()
+                rate = self.per_minute / 60.0
+                self._tokens = min(self.burst, self._tokens + (now - self._updated) * rate)
+                self._updated = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return waited
+                pause = (1 - self._tokens) / rate
+            self.sleep(pause)
+            waited += pause
+
+
+class RequestBudget:
+    """Bounds concurrent reads and writes and the request rate of one token."""
+
+    def __init__(
+        self,
+        *,
+        max_concurrent_reads: int = 50,
+        max_concurrent_writes: int = 15,
+        requests_per_minute: float = 1500,
+    ) -> None:
+        self._reads = threading.BoundedSemaphore(max_concurrent_reads)
+        self._writes = threading.BoundedSemaphore(max_concurrent_writes)
+        # A burst of a tenth of the minute's budget lets one report fan out at once.
+        self._bucket = TokenBucket(
+            per_minute=requests_per_minute, burst=max(1.0, requests_per_minute / 10)
+        )
+
+    @contextmanager
+    def slot(self, method: str) -> Iterator[None]:
+        semaphore = self._reads if method in READ_METHODS else self._writes
+        with semaphore:
+            self._bucket.take()
+            yield
