@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from django.conf import settings
 from django.db import models
+
+
+class Change(NamedTuple):
+    """One field of a category as it was before and after a change ("" when absent)."""
+
+    field: str
+    before: Any
+    after: Any
 
 
 class AuditEntry(models.Model):
@@ -20,9 +30,11 @@ class AuditEntry(models.Model):
 
     class Outcome(models.TextChoices):
         # Written before Asana is asked, so even a crash mid-call leaves a trace.
-        PENDING = "pending", "No answer"
+        PENDING = "pending", "No answer recorded"
         SUCCEEDED = "succeeded", "Accepted by Asana"
         FAILED = "failed", "Refused or failed"
+        # The request left but no answer came back (a timeout): Asana may have applied it.
+        UNKNOWN = "unknown", "Unknown: Asana did not answer"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -46,3 +58,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_username} {self.get_action_display().lower()} {self.category_name}"
+
+    def changes(self) -> list[Change]:
+        """The fields this entry touched, in a stable order, for "before → after" display."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        fields = [key for key in ("name", "color", "is_archived") if key in before or key in after]
+        fields += sorted((set(before) | set(after)) - set(fields))
+        return [Change(key, before.get(key, ""), after.get(key, "")) for key in fields]

@@ -7,6 +7,7 @@ view layer to turn into words at one boundary (categories/errors.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,6 +18,21 @@ from categories.models import AuditEntry
 
 CategoryState = Literal["active", "archived", "all"]
 CATEGORY_STATES: tuple[CategoryState, ...] = ("active", "archived", "all")
+
+EntrySort = Literal[
+    "-date", "date", "person", "-person", "project", "-project", "duration", "-duration"
+]
+ENTRY_SORTS: tuple[EntrySort, ...] = (
+    "-date",
+    "date",
+    "person",
+    "-person",
+    "project",
+    "-project",
+    "duration",
+    "-duration",
+)
+DEFAULT_ENTRY_SORT: EntrySort = "-date"
 
 
 # --- who and where ---------------------------------------------------------------------
@@ -44,10 +60,24 @@ def list_categories(
         for category in client.iter_categories(workspace_gid=workspace_gid, archived=archived):
             # The list answer may omit is_archived; the query we sent says what it is.
             found.append(_with_archived(category, archived))
-    needle = search.strip().casefold()
-    if needle:
-        found = [c for c in found if needle in c.name.casefold()]
+    found = [c for c in found if _name_matches(c.name, search)]
     return sorted(found, key=lambda c: (c.name.casefold(), c.gid))
+
+
+@dataclass(frozen=True)
+class CategoryFilter:
+    """Which categories a list shows: one state tab and an optional name search."""
+
+    state: CategoryState = "active"
+    search: str = ""
+
+    def includes(self, category: Category) -> bool:
+        """Whether `category` belongs in this list (decides where a changed row goes)."""
+        if self.state == "active" and category.is_archived:
+            return False
+        if self.state == "archived" and not category.is_archived:
+            return False
+        return _name_matches(category.name, self.search)
 
 
 def get_category(*, gid: str) -> Category:
@@ -119,12 +149,13 @@ def delete_category(*, actor: Any, workspace_gid: str, category: Category) -> No
 
 @dataclass(frozen=True)
 class EntriesReport:
-    """Every entry of one category in a date range, with its totals."""
+    """Every entry of one category in a date range, in the order asked for, with totals."""
 
     category_gid: str
     start: dt.date
     end: dt.date
     entries: list[TimeEntry]
+    sort: EntrySort = DEFAULT_ENTRY_SORT
 
     @property
     def total_minutes(self) -> int:
@@ -134,16 +165,73 @@ class EntriesReport:
     def entry_count(self) -> int:
         return len(self.entries)
 
+    def rows(self, *, first: int = 0, last: int | None = None) -> list[TimeEntry]:
+        """A slice of the sorted entries: what one screenful (or "load more") shows."""
+        return self.entries[first:last]
 
-def entries_report(*, category_gid: str, start: dt.date, end: dt.date) -> EntriesReport:
-    """All of Asana's pages for the range; the totals are the sum of exactly these."""
+
+def entries_report(
+    *,
+    category_gid: str,
+    start: dt.date,
+    end: dt.date,
+    sort: EntrySort = DEFAULT_ENTRY_SORT,
+) -> EntriesReport:
+    """All of Asana's pages for the range; the totals are the sum of exactly these.
+
+    Sorting needs every entry, so the whole range is fetched even when the screen shows
+    only the first hundred rows; nothing is kept after the request.
+    """
     entries = list(
         asana_client().iter_category_entries(category_gid, start_date=start, end_date=end)
     )
-    return EntriesReport(category_gid=category_gid, start=start, end=end, entries=entries)
+    return EntriesReport(
+        category_gid=category_gid,
+        start=start,
+        end=end,
+        entries=sort_entries(entries, sort=sort),
+        sort=sort,
+    )
+
+
+def sort_entries(entries: list[TimeEntry], *, sort: EntrySort) -> list[TimeEntry]:
+    """Sorted by one column. Ties (and the default) are newest first; entries without a
+    person or project come last in either direction, as "no value" is not a value."""
+    newest_first = sorted(entries, key=lambda e: (e.entered_on, e.gid), reverse=True)
+    column = sort.removeprefix("-")
+    descending = sort.startswith("-")
+    if column == "date":
+        return newest_first if descending else newest_first[::-1]
+    if column == "duration":
+        # Python's sort is stable even with reverse=True: ties keep the newest-first order.
+        return sorted(newest_first, key=lambda e: e.duration_minutes, reverse=descending)
+    label = _ENTRY_LABELS[column]
+    with_value = [e for e in newest_first if label(e)]
+    without_value = [e for e in newest_first if not label(e)]
+    ordered = sorted(with_value, key=lambda e: label(e).casefold(), reverse=descending)
+    return ordered + without_value
+
+
+def _person_name(entry: TimeEntry) -> str:
+    return entry.created_by.name if entry.created_by else ""
+
+
+def _project_name(entry: TimeEntry) -> str:
+    return entry.attributable_to.name if entry.attributable_to else ""
+
+
+_ENTRY_LABELS: dict[str, Callable[[TimeEntry], str]] = {
+    "person": _person_name,
+    "project": _project_name,
+}
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _name_matches(name: str, search: str) -> bool:
+    needle = search.strip().casefold()
+    return not needle or needle in name.casefold()
 
 
 def _archived_flags(state: CategoryState) -> tuple[bool, ...]:

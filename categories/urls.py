@@ -1,9 +1,42 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from categories.views import home, system
+from categories.views import categories, entries, system
+
+
+class GidConverter:
+    """Asana gids are digits; anything else never reaches a view (or Asana)."""
+
+    regex = "[0-9]{1,32}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return str(value)
+
+
+register_converter(GidConverter, "gid")
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", categories.category_list, name="home"),
+    path("categories/new/", categories.category_new, name="category_new"),
+    path("categories/create/", categories.category_create, name="category_create"),
+    path("categories/<gid:gid>/row/", categories.category_row, name="category_row"),
+    path("categories/<gid:gid>/edit/", categories.category_edit, name="category_edit"),
+    path("categories/<gid:gid>/update/", categories.category_update, name="category_update"),
+    path("categories/<gid:gid>/archive/", categories.category_archive, name="category_archive"),
+    path(
+        "categories/<gid:gid>/unarchive/",
+        categories.category_unarchive,
+        name="category_unarchive",
+    ),
+    path(
+        "categories/<gid:gid>/confirm-delete/",
+        categories.category_confirm_delete,
+        name="category_confirm_delete",
+    ),
+    path("categories/<gid:gid>/delete/", categories.category_delete, name="category_delete"),
+    path("categories/<gid:gid>/entries/", entries.category_entries, name="category_entries"),
     path("workspace/", system.choose_workspace, name="choose_workspace"),
     path("healthz", system.healthz, name="healthz"),
 ]

@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("categories.access_urls")),
     path("", include("categories.urls")),
 ]
+
+# A PermissionDenied raised anywhere gets the app's 403 page (or its HTMX message).
+handler403 = "categories.views.access.permission_denied"

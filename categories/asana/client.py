@@ -60,7 +60,8 @@ class AsanaClient:
         for scheme in ("https://", "http://"):
             self._session.mount(scheme, adapter)
         self._session.headers.update(
-            {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            # Stripped: a token pasted with a newline makes `requests` refuse the header.
+            {"Authorization": f"Bearer {token.strip()}", "Accept": "application/json"}
         )
 
     def __repr__(self) -> str:
@@ -95,7 +96,9 @@ class AsanaClient:
         body = self.call("GET", f"/time_tracking_categories/{_gid(gid)}")
         return Category.from_api(body["data"])
 
-    def create_category(self, *, workspace_gid: str, name: str, color: str | None = None) -> Category:
+    def create_category(
+        self, *, workspace_gid: str, name: str, color: str | None = None
+    ) -> Category:
         data: dict[str, Any] = {"workspace": workspace_gid, "name": name}
         if color is not None:
             data["color"] = color
@@ -179,7 +182,9 @@ class AsanaClient:
         body = self.call("GET", "/users/me", params={"opt_fields": ME_FIELDS})
         return User.from_api(body["data"])
 
-    def workspaces_page(self, *, offset: str | None = None, limit: int = PAGE_LIMIT) -> Page[Workspace]:
+    def workspaces_page(
+        self, *, offset: str | None = None, limit: int = PAGE_LIMIT
+    ) -> Page[Workspace]:
         return self._page("/workspaces", {"opt_fields": "name"}, Workspace.from_api, offset, limit)
 
     def iter_workspaces(self) -> Iterator[Workspace]:
@@ -312,9 +317,11 @@ def _connection_never_made(exc: BaseException) -> bool:
 
 def _gid(gid: str) -> str:
     """Asana gids are digits; anything else must never reach a URL path."""
-    if not gid or not str(gid).isdigit():
+    text = str(gid)
+    # isascii() too: str.isdigit() also accepts '¹²³', '١٢٣' and full-width digits.
+    if not (text.isascii() and text.isdigit()):
         raise ValueError("An Asana gid is a string of digits.")
-    return str(gid)
+    return text
 
 
 def _iso(value: dt.date | None) -> str | None:

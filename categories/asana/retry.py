@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -42,11 +43,13 @@ NO_RETRIES = RetryPolicy(max_retries=0)
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Asana sends whole seconds; anything unparseable counts as absent."""
+    """Asana sends whole seconds; anything unparseable (or 'nan', 'inf') counts as absent."""
     if not value:
         return None
     try:
         seconds = float(value)
     except ValueError:
+        return None
+    if not math.isfinite(seconds):
         return None
     return max(seconds, 0.0)

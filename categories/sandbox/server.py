@@ -1,0 +1,115 @@
+"""The sandbox over real HTTP, for other processes (browser tests, benchmarks, a dashboard
+pointed at it with ASANA_BASE_URL). Same handler and faults as the adapter, plus the
+control API under /_sandbox/."""
+
+from __future__ import annotations
+
+import logging
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from django.db import connections
+
+from .api import API_ROOT
+from .control import CONTROL_ROOT, handle_control
+from .models import SandboxFault
+from .responses import SandboxResponse, error_response
+from .transport import NoAnswer, process
+
+logger = logging.getLogger("categories.sandbox.server")
+
+# How long a "timeout" fault without its own latency keeps the client waiting.
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """One thread per connection; daemon threads, so a stuck request never blocks exit."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], *, latency_ms: int | None = None) -> None:
+        super().__init__(address, SandboxRequestHandler)
+        # None: SANDBOX_LATENCY_MS from the environment, read on each request.
+        self.latency_ms = latency_ms
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}{API_ROOT}"
+
+
+class SandboxRequestHandler(BaseHTTPRequestHandler):
+    server: SandboxHTTPServer
+    protocol_version = "HTTP/1.1"  # keep-alive, like Asana: clients reuse connections
+    server_version = "AsanaSandbox/1.0"
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+        logger.info("%s %s", self.address_string(), format % args)
+
+    def _serve(self) -> None:
+        try:
+            self._answer(self._read_body())
+        except Exception:
+            logger.exception("sandbox server: failed on %s %s", self.command, self.path)
+            self._send(error_response(500))
+        finally:
+            # This thread is about to end: its database connection must not leak.
+            connections.close_all()
+
+    def _answer(self, body: bytes) -> None:
+        if self.path.startswith(CONTROL_ROOT):
+            self._send(handle_control(self.command, urlsplit(self.path).path, body))
+            return
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        outcome = process(
+            method=self.command,
+            url=f"http://{host}{self.path}",
+            headers=self.headers,
+            body=body,
+            latency_ms=self.server.latency_ms,
+        )
+        if isinstance(outcome, NoAnswer):
+            self._drop(outcome)
+        else:
+            self._send(outcome)
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, response: SandboxResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def _drop(self, outcome: NoAnswer) -> None:
+        """Close the connection without a word: after a wait for a timeout, at once else."""
+        if outcome.kind == SandboxFault.Kind.TIMEOUT:
+            time.sleep(outcome.latency_ms / 1000 or DEFAULT_TIMEOUT_SECONDS)
+        self.close_connection = True
+
+
+def make_server(
+    host: str = "127.0.0.1", port: int = 0, *, latency_ms: int | None = None
+) -> SandboxHTTPServer:
+    """A bound, not yet serving, server; port 0 picks a free port (see `base_url`)."""
+    return SandboxHTTPServer((host, port), latency_ms=latency_ms)

@@ -1,0 +1,351 @@
+"""The categories screen and every change to a category.
+
+Each action works as a plain form post (redirect + message) and, with HTMX, swaps only
+what changed: a row, the create form, the list panel, plus the message region.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from categories import services
+from categories.asana import (
+    AsanaBadRequest,
+    AsanaError,
+    AsanaNotFound,
+    AsanaUnavailable,
+    Category,
+    color_label,
+)
+from categories.errors import ProblemMessage, describe
+from categories.forms import CategoryFilterForm, CategoryForm
+from categories.permissions import category_admin_required, viewer_required
+from categories.views.htmx import remove_target, render_varying, wants_fragment
+from categories.workspaces import current_workspace
+
+TAB_LABELS: dict[services.CategoryState, str] = {
+    "active": "Active",
+    "archived": "Archived",
+    "all": "All",
+}
+# How the list's heading counts what it shows: (one, many).
+COUNT_NOUNS: dict[services.CategoryState, tuple[str, str]] = {
+    "active": ("active category", "active categories"),
+    "archived": ("archived category", "archived categories"),
+    "all": ("category", "categories"),
+}
+PANEL = "category-panel"
+
+
+# --- the list ---------------------------------------------------------------------------
+
+
+@require_GET
+@viewer_required
+def category_list(request: HttpRequest) -> HttpResponse:
+    """Every category of the current workspace in one tab, optionally searched by name."""
+    list_filter = CategoryFilterForm(request.GET).category_filter()
+    workspace = current_workspace(request)
+    categories = (
+        services.list_categories(
+            workspace_gid=workspace.gid, state=list_filter.state, search=list_filter.search
+        )
+        if workspace
+        else []
+    )
+    context = {
+        **_filter_context(list_filter),
+        "categories": categories,
+        "tabs": _tabs(list_filter),
+        "nouns": COUNT_NOUNS[list_filter.state],
+        "clear_search_url": _list_url(services.CategoryFilter(state=list_filter.state)),
+        "create_form": CategoryForm(id_prefix="new"),
+    }
+    if wants_fragment(request, PANEL):
+        return render_varying(request, "categories/list_panel_swap.html", context)
+    return render_varying(request, "categories/list.html", context)
+
+
+# --- create -----------------------------------------------------------------------------
+
+
+@require_GET
+@category_admin_required
+def category_new(request: HttpRequest) -> HttpResponse:
+    """The create form on a page of its own (the list page also shows it inline)."""
+    return render_varying(request, "categories/new.html", {"form": CategoryForm(id_prefix="new")})
+
+
+@require_POST
+@category_admin_required
+def category_create(request: HttpRequest) -> HttpResponse:
+    form = CategoryForm(request.POST, id_prefix="new")
+    # Which list the person is looking at: the new row is added only if it belongs there.
+    list_filter = CategoryFilterForm(request.POST).category_filter()
+    workspace = current_workspace(request)
+    if not form.is_valid():
+        return _create_form_response(request, form, status=422)
+    if workspace is None:
+        form.add_error(None, "The Asana token sees no workspace to create the category in.")
+        return _create_form_response(request, form, status=409)
+    try:
+        created = services.create_category(
+            actor=request.user,
+            workspace_gid=workspace.gid,
+            name=form.cleaned_data["name"],
+            color=form.cleaned_data["color"],
+        )
+    except AsanaBadRequest as error:
+        form.add_asana_refusal(error)
+        return _create_form_response(request, form, status=400)
+    except AsanaError as error:
+        return _create_form_response(
+            request, form, problem=describe(error, writing=True), maybe_done=_maybe_sent(error)
+        )
+    messages.success(request, f"Created “{created.name}” ({color_label(created.color)}).")
+    if not wants_fragment(request):
+        return redirect(_list_url(services.CategoryFilter()))
+    context = {
+        **_filter_context(list_filter),
+        "form": CategoryForm(id_prefix="new"),
+        "created": created if list_filter.includes(created) else None,
+    }
+    return render_varying(request, "categories/create_success_swap.html", context)
+
+
+def _create_form_response(
+    request: HttpRequest,
+    form: CategoryForm,
+    *,
+    status: int | None = None,
+    problem: ProblemMessage | None = None,
+    maybe_done: bool = False,
+) -> HttpResponse:
+    """The create form again, with what was typed and why it was not accepted."""
+    context = {"form": form, "problem": problem, "maybe_done": maybe_done}
+    status = status or (problem.status if problem else 400)
+    template = "categories/create_form.html" if wants_fragment(request) else "categories/new.html"
+    return render_varying(request, template, context, status=status)
+
+
+# --- edit in place ----------------------------------------------------------------------
+
+
+@require_GET
+@viewer_required
+def category_row(request: HttpRequest, gid: str) -> HttpResponse:
+    """One row as the list shows it: what "Cancel" swaps back in place of the edit form."""
+    list_filter = CategoryFilterForm(request.GET).category_filter()
+    if not wants_fragment(request):
+        return redirect(_list_url(list_filter))
+    category = services.get_category(gid=gid)
+    return _row_response(request, category, list_filter, focus="edit")
+
+
+@require_GET
+@category_admin_required
+def category_edit(request: HttpRequest, gid: str) -> HttpResponse:
+    list_filter = CategoryFilterForm(request.GET).category_filter()
+    category = services.get_category(gid=gid)
+    form = CategoryForm(
+        initial={"name": category.name, "color": category.color}, id_prefix=f"edit-{gid}"
+    )
+    context = {**_filter_context(list_filter), "gid": gid, "category": category, "form": form}
+    template = "categories/row_edit.html" if wants_fragment(request) else "categories/edit.html"
+    return render_varying(request, template, context)
+
+
+@require_POST
+@category_admin_required
+def category_update(request: HttpRequest, gid: str) -> HttpResponse:
+    form = CategoryForm(request.POST, id_prefix=f"edit-{gid}")
+    list_filter = CategoryFilterForm(request.POST).category_filter()
+    if not form.is_valid():
+        return _edit_form_response(request, gid, form, list_filter, status=422)
+    try:
+        current = services.get_category(gid=gid)
+        updated = services.update_category(
+            actor=request.user,
+            workspace_gid=_workspace_gid(request),
+            current=current,
+            name=form.cleaned_data["name"],
+            color=form.cleaned_data["color"],
+        )
+    except AsanaBadRequest as error:
+        form.add_asana_refusal(error)
+        return _edit_form_response(request, gid, form, list_filter, status=400)
+    except AsanaError as error:
+        problem = describe(error, writing=True)
+        return _edit_form_response(
+            request, gid, form, list_filter, problem=problem, gone=isinstance(error, AsanaNotFound)
+        )
+    _report_update(request, current, updated)
+    if not wants_fragment(request):
+        return redirect(_list_url(list_filter))
+    # The row stays where it is even if a rename takes it out of the search: it is the
+    # row the person is working on, and moving it away would lose their place.
+    return _row_response(request, updated, list_filter, focus="edit")
+
+
+def _edit_form_response(
+    request: HttpRequest,
+    gid: str,
+    form: CategoryForm,
+    list_filter: services.CategoryFilter,
+    *,
+    status: int | None = None,
+    problem: ProblemMessage | None = None,
+    gone: bool = False,
+) -> HttpResponse:
+    context = {
+        **_filter_context(list_filter),
+        "gid": gid,
+        "form": form,
+        "problem": problem,
+        "gone": gone,
+    }
+    status = status or (problem.status if problem else 400)
+    template = "categories/row_edit.html" if wants_fragment(request) else "categories/edit.html"
+    return render_varying(request, template, context, status=status)
+
+
+def _report_update(request: HttpRequest, before: Category, after: Category) -> None:
+    renamed = before.name != after.name
+    recoloured = before.color != after.color
+    if renamed and recoloured:
+        text = f"Renamed “{before.name}” to “{after.name}” and made it {color_label(after.color)}."
+    elif renamed:
+        text = f"Renamed “{before.name}” to “{after.name}”."
+    elif recoloured:
+        text = f"Changed the colour of “{after.name}” to {color_label(after.color)}."
+    else:
+        messages.info(request, f"Nothing to save: “{after.name}” already looks like that.")
+        return
+    messages.success(request, text)
+
+
+# --- archive and unarchive --------------------------------------------------------------
+
+
+@require_POST
+@category_admin_required
+def category_archive(request: HttpRequest, gid: str) -> HttpResponse:
+    return _change_archived(request, gid, archived=True)
+
+
+@require_POST
+@category_admin_required
+def category_unarchive(request: HttpRequest, gid: str) -> HttpResponse:
+    return _change_archived(request, gid, archived=False)
+
+
+def _change_archived(request: HttpRequest, gid: str, *, archived: bool) -> HttpResponse:
+    """One click; Asana's errors go to the middleware (a problem message, nothing typed)."""
+    list_filter = CategoryFilterForm(request.POST).category_filter()
+    change = services.archive_category if archived else services.unarchive_category
+    category = change(actor=request.user, workspace_gid=_workspace_gid(request), gid=gid)
+    if archived:
+        text = f"Archived “{category.name}”. It is now in the Archived tab."
+    else:
+        text = f"Unarchived “{category.name}”. It is back in the Active tab."
+    messages.success(request, text)
+    if not wants_fragment(request):
+        return redirect(_list_url(list_filter))
+    if list_filter.includes(category):  # the "All" tab: the row stays, with its new state
+        return _row_response(request, category, list_filter, focus="toggle")
+    return remove_target(render_varying(request, "categories/messages_swap.html", {}))
+
+
+# --- delete -----------------------------------------------------------------------------
+
+
+@require_GET
+@category_admin_required
+def category_confirm_delete(request: HttpRequest, gid: str) -> HttpResponse:
+    """Names the category and offers archiving (keeps history) next to deleting."""
+    list_filter = CategoryFilterForm(request.GET).category_filter()
+    category = services.get_category(gid=gid)
+    context = {**_filter_context(list_filter), "category": category}
+    if wants_fragment(request):
+        return render_varying(request, "categories/delete_dialog.html", context)
+    return render_varying(request, "categories/confirm_delete.html", context)
+
+
+@require_POST
+@category_admin_required
+def category_delete(request: HttpRequest, gid: str) -> HttpResponse:
+    list_filter = CategoryFilterForm(request.POST).category_filter()
+    # Read first: the audit log and the message name what was deleted.
+    category = services.get_category(gid=gid)
+    services.delete_category(
+        actor=request.user, workspace_gid=_workspace_gid(request), category=category
+    )
+    messages.success(request, f"Deleted “{category.name}”.")
+    if not wants_fragment(request):
+        return redirect(_list_url(list_filter))
+    return remove_target(render_varying(request, "categories/messages_swap.html", {}))
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _row_response(
+    request: HttpRequest, category: Category, list_filter: services.CategoryFilter, *, focus: str
+) -> HttpResponse:
+    context = {**_filter_context(list_filter), "category": category, "focus": focus}
+    return render_varying(request, "categories/row_swap.html", context)
+
+
+def _filter_context(list_filter: services.CategoryFilter) -> dict[str, Any]:
+    return {
+        "list_filter": list_filter,
+        "filter_query": _filter_query(list_filter),
+        "list_url": _list_url(list_filter),
+    }
+
+
+def _filter_params(list_filter: services.CategoryFilter) -> dict[str, str]:
+    params = {}
+    if list_filter.state != "active":
+        params["state"] = list_filter.state
+    if list_filter.search:
+        params["q"] = list_filter.search
+    return params
+
+
+def _filter_query(list_filter: services.CategoryFilter) -> str:
+    return urlencode(_filter_params(list_filter))
+
+
+def _list_url(list_filter: services.CategoryFilter) -> str:
+    query = _filter_query(list_filter)
+    return reverse("home") + (f"?{query}" if query else "")
+
+
+def _tabs(list_filter: services.CategoryFilter) -> list[dict[str, Any]]:
+    return [
+        {
+            "state": state,
+            "label": label,
+            "url": _list_url(services.CategoryFilter(state=state, search=list_filter.search)),
+            "current": state == list_filter.state,
+        }
+        for state, label in TAB_LABELS.items()
+    ]
+
+
+def _workspace_gid(request: HttpRequest) -> str:
+    workspace = current_workspace(request)
+    return workspace.gid if workspace else ""
+
+
+def _maybe_sent(error: AsanaError) -> bool:
+    """A create that timed out may still have happened in Asana."""
+    return isinstance(error, AsanaUnavailable) and error.request_sent

@@ -1,0 +1,89 @@
+"""Fixtures for the sandbox's own tests: seeded demo data and a session that talks to it.
+
+Seeding takes about half a second, too slow to repeat for every test, so the demo data
+is written once per test package (committed) and each test runs in a transaction that
+is rolled back. The data is wiped when the package's last test is done, so it never
+leaks into other packages' tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from categories.sandbox.adapter import SANDBOX_BASE_URL, SandboxAdapter
+from categories.sandbox.models import SandboxWorkspace
+from categories.sandbox.seed import reset_demo_data, seed_demo_data, wipe_sandbox
+
+TODAY = dt.date(2025, 6, 30)  # the demo data's "today": fixed, so dates in tests are stable
+NORTHWIND = "1201000000000001"
+ACME = "1201000000000002"
+ALEX = "1202000000000001"
+ENGINEERING = "1209000000000001"
+DESIGN = "1209000000000002"
+LEGACY_MIGRATION = "1209000000000012"  # archived, with entries older than a year
+ACME_FIRST = "1209000000000016"
+UNKNOWN_CATEGORY = "1209000000999999"
+
+
+class Api:
+    """A `requests.Session` with the sandbox adapter mounted, addressed by API path."""
+
+    def __init__(self, session: requests.Session, base_url: str = SANDBOX_BASE_URL) -> None:
+        self.session = session
+        self.base_url = base_url
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, data: dict[str, Any]) -> requests.Response:
+        return self.request("POST", path, json={"data": data})
+
+    def put(self, path: str, data: dict[str, Any]) -> requests.Response:
+        return self.request("PUT", path, json={"data": data})
+
+    def delete(self, path: str) -> requests.Response:
+        return self.request("DELETE", path)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 5)
+        return self.session.request(method, self.base_url + path, **kwargs)
+
+
+def sandbox_session(token: str | None = "test-token") -> requests.Session:
+    session = requests.Session()
+    session.mount("http://asana-sandbox.local/", SandboxAdapter())
+    if token is not None:
+        session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
+def error_message(response: requests.Response) -> str:
+    body = response.json()
+    assert set(body) == {"errors"}
+    return body["errors"][0]["message"]
+
+
+@pytest.fixture(scope="package")
+def _demo_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        reset_demo_data(today=TODAY)
+        yield
+        wipe_sandbox()
+
+
+@pytest.fixture
+def demo(_demo_data: None, db: None) -> None:
+    """The demo data, with this test's changes rolled back afterwards."""
+    # A transactional test (the HTTP server's) flushes the database when it ends.
+    if not SandboxWorkspace.objects.exists():
+        seed_demo_data(today=TODAY)
+
+
+@pytest.fixture
+def api(demo: None) -> Api:
+    return Api(sandbox_session())

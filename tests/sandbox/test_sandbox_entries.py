@@ -1,0 +1,177 @@
+"""Time entries: of one category, or of a whole workspace, filtered by date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from categories.sandbox.models import SandboxEntry
+from tests.sandbox.conftest import (
+    ALEX,
+    DESIGN,
+    ENGINEERING,
+    LEGACY_MIGRATION,
+    NORTHWIND,
+    TODAY,
+    UNKNOWN_CATEGORY,
+    Api,
+    error_message,
+)
+
+ENTRIES = "/time_tracking_entries"
+CLIENT_FIELDS = (
+    "duration_minutes,entered_on,attributable_to.name,created_by.name,"
+    "categories.name,categories.color"
+)
+
+
+def category_entries(gid: str) -> str:
+    return f"/time_tracking_categories/{gid}/time_tracking_entries"
+
+
+def collect(api: Api, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every entry of every page."""
+    found: list[dict[str, Any]] = []
+    while True:
+        response = api.get(path, limit=100, **params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found += body["data"]
+        if body["next_page"] is None:
+            return found
+        params["offset"] = body["next_page"]["offset"]
+
+
+def test_compact_entry_has_its_project_user_and_categories(api: Api) -> None:
+    entry = api.get(category_entries(DESIGN), limit=1).json()["data"][0]
+
+    assert set(entry) == {
+        "gid",
+        "resource_type",
+        "duration_minutes",
+        "entered_on",
+        "attributable_to",
+        "created_by",
+        "categories",
+    }
+    assert entry["resource_type"] == "time_tracking_entry"
+    assert set(entry["attributable_to"]) == {"gid", "name"}
+    assert set(entry["created_by"]) == {"gid", "name"}
+    assert all(set(c) == {"gid", "name", "color"} for c in entry["categories"])
+    assert DESIGN in [c["gid"] for c in entry["categories"]]
+
+
+def test_the_clients_opt_fields_give_the_same_shape_as_the_compact_entry(api: Api) -> None:
+    compact = api.get(category_entries(DESIGN), limit=5).json()["data"]
+    asked = api.get(category_entries(DESIGN), limit=5, opt_fields=CLIENT_FIELDS).json()["data"]
+
+    assert asked == compact
+
+
+def test_bare_relations_in_opt_fields_give_compact_records(api: Api) -> None:
+    response = api.get(
+        category_entries(DESIGN), limit=1, opt_fields="created_by,attributable_to,categories"
+    )
+
+    entry = response.json()["data"][0]
+    assert set(entry) == {"gid", "resource_type", "created_by", "attributable_to", "categories"}
+    assert set(entry["created_by"]) == {"gid", "resource_type", "name"}
+    assert entry["created_by"]["resource_type"] == "user"
+    assert entry["attributable_to"]["resource_type"] == "project"
+    assert set(entry["categories"][0]) == {"gid", "resource_type", "name", "color"}
+
+
+def test_entries_are_ordered_by_date_then_gid(api: Api) -> None:
+    entries = collect(api, category_entries(ENGINEERING), start_date="2025-01-01")
+
+    keys = [(e["entered_on"], e["gid"]) for e in entries]
+    assert keys == sorted(keys)
+    assert len({e["gid"] for e in entries}) == len(entries)
+
+
+def test_date_filters_are_inclusive_on_entered_on(api: Api) -> None:
+    dates = sorted({e.entered_on for e in SandboxEntry.objects.filter(categories__pk=1)})
+    start, end = dates[10], dates[20]
+
+    entries = collect(
+        api, category_entries(ENGINEERING), start_date=start.isoformat(), end_date=end.isoformat()
+    )
+
+    expected = SandboxEntry.objects.filter(
+        categories__pk=1, entered_on__gte=start, entered_on__lte=end
+    )
+    assert {e["gid"] for e in entries} == {entry.gid for entry in expected}
+    assert entries[0]["entered_on"] == start.isoformat()
+    assert entries[-1]["entered_on"] == end.isoformat()
+
+
+def test_all_of_a_busy_categorys_entries_come_back_over_the_pages(api: Api) -> None:
+    entries = collect(api, category_entries(ENGINEERING))
+
+    assert len(entries) == SandboxEntry.objects.filter(categories__pk=1).count()
+    assert 2600 <= len(entries) <= 3000
+
+
+def test_an_archived_categorys_history_is_still_listed(api: Api) -> None:
+    entries = collect(api, category_entries(LEGACY_MIGRATION))
+
+    assert entries
+    # Archived a year ago: its entries are all older than that.
+    assert max(e["entered_on"] for e in entries) < (TODAY - dt.timedelta(days=364)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"start_date": "2025-02-30"}, "start_date"), ({"end_date": "yesterday"}, "end_date")],
+)
+def test_an_invalid_date_is_a_400_naming_the_parameter(
+    api: Api, params: dict[str, str], field: str
+) -> None:
+    response = api.get(category_entries(ENGINEERING), limit=10, **params)
+
+    assert response.status_code == 400
+    assert error_message(response).startswith(f"{field}:")
+    assert "invalid date" in error_message(response)
+
+
+def test_entries_of_an_unknown_category_are_a_404(api: Api) -> None:
+    assert api.get(category_entries(UNKNOWN_CATEGORY), limit=10).status_code == 404
+
+
+def test_workspace_entries_require_at_least_one_date(api: Api) -> None:
+    response = api.get(ENTRIES, workspace=NORTHWIND, limit=10)
+
+    assert response.status_code == 400
+    assert error_message(response).startswith("entered_on_start_date:")
+    only_end = api.get(ENTRIES, workspace=NORTHWIND, limit=10, entered_on_end_date="2023-08-01")
+    assert only_end.status_code == 200
+
+
+def test_workspace_entries_include_every_category_and_uncategorised_time(api: Api) -> None:
+    start, end = dt.date(2025, 3, 1), dt.date(2025, 3, 31)
+
+    entries = collect(
+        api,
+        ENTRIES,
+        workspace=NORTHWIND,
+        entered_on_start_date=start.isoformat(),
+        entered_on_end_date=end.isoformat(),
+        opt_fields=CLIENT_FIELDS,
+    )
+
+    expected = SandboxEntry.objects.filter(workspace__pk=1, entered_on__range=(start, end))
+    assert len(entries) == expected.count() > 100
+    assert all(start.isoformat() <= e["entered_on"] <= end.isoformat() for e in entries)
+    category_counts = {len(e["categories"]) for e in entries}
+    assert {0, 1, 2} <= category_counts
+
+
+def test_workspace_entries_can_be_narrowed_to_one_person(api: Api) -> None:
+    entries = collect(
+        api, ENTRIES, workspace=NORTHWIND, entered_on_start_date="2025-06-01", user=ALEX
+    )
+
+    assert entries
+    assert {e["created_by"]["gid"] for e in entries} == {ALEX}

@@ -1,0 +1,136 @@
+"""The sandbox over real HTTP: same API and faults, plus the control API for other processes.
+
+These tests use `transactional_db`: the server's threads have their own database
+connections, so they only see committed data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from categories.asana import AsanaClient
+from categories.sandbox.seed import seed_demo_data
+from categories.sandbox.server import SandboxHTTPServer, make_server
+from tests.sandbox.conftest import ACME, ALEX, DESIGN, TODAY
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def live_sandbox(transactional_db: None) -> Iterator[SandboxHTTPServer]:
+    seed_demo_data(today=TODAY)
+    server = make_server("127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def _control(server: SandboxHTTPServer, method: str, path: str, **payload: Any) -> requests.Response:
+    root = server.base_url.rsplit("/api/", 1)[0]
+    return requests.request(method, root + path, json=payload or None, timeout=5)
+
+
+def _get(server: SandboxHTTPServer, path: str, **kwargs: Any) -> requests.Response:
+    kwargs.setdefault("timeout", 5)
+    headers = {"Authorization": "Bearer http-test"}
+    return requests.get(server.base_url + path, headers=headers, **kwargs)
+
+
+def test_http_server_serves_the_real_client(live_sandbox: SandboxHTTPServer) -> None:
+    asana = AsanaClient(base_url=live_sandbox.base_url, token="http-test", timeout=5)
+
+    created = asana.create_category(workspace_gid=ACME, name="Über <HTTP> & 🚀")
+
+    assert asana.me().gid == ALEX
+    categories = list(asana.iter_categories(workspace_gid=ACME))
+    assert len(categories) == 127
+    assert created.name in [c.name for c in categories]
+    assert asana.get_category(created.gid).name == "Über <HTTP> & 🚀"
+
+
+def test_http_server_applies_faults_from_its_control_api(live_sandbox: SandboxHTTPServer) -> None:
+    injected = _control(live_sandbox, "POST", "/_sandbox/faults", kind="status", status=503, times=1)
+    assert injected.status_code == 201
+    assert injected.json()["data"]["remaining"] == 1
+
+    failed = _get(live_sandbox, "/workspaces")
+    assert failed.status_code == 503
+    assert failed.json()["errors"][0]["phrase"]
+    assert _get(live_sandbox, "/workspaces").status_code == 200
+
+    _control(live_sandbox, "POST", "/_sandbox/faults", kind="malformed", times=1)
+    assert _get(live_sandbox, "/workspaces").text == "<html>oops</html>"
+
+    _control(live_sandbox, "POST", "/_sandbox/faults", kind="timeout", latency_ms=400, times=1)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        _get(live_sandbox, "/workspaces", timeout=(2, 0.1))
+
+    _control(live_sandbox, "POST", "/_sandbox/faults", kind="connection_refused")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        _get(live_sandbox, "/workspaces")
+
+    assert _control(live_sandbox, "DELETE", "/_sandbox/faults").status_code == 200
+    assert _get(live_sandbox, "/workspaces").status_code == 200
+
+
+def test_http_control_api_refuses_a_bad_fault_and_resets_the_data(
+    live_sandbox: SandboxHTTPServer,
+) -> None:
+    bad = _control(live_sandbox, "POST", "/_sandbox/faults", kind="status")
+    assert bad.status_code == 400
+    requests.put(
+        f"{live_sandbox.base_url}/time_tracking_categories/{DESIGN}",
+        json={"data": {"name": "Changed"}},
+        headers={"Authorization": "Bearer http-test"},
+        timeout=5,
+    )
+
+    reset = _control(live_sandbox, "POST", "/_sandbox/reset", today=TODAY.isoformat())
+
+    assert reset.status_code == 200
+    design = _get(live_sandbox, f"/time_tracking_categories/{DESIGN}").json()["data"]
+    assert design["name"] == "Design"
+
+
+def test_asana_sandbox_command_prints_its_url_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "ASANA_ACCESS_TOKEN": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "sandbox", "-v0"], cwd=REPO, env=env, check=True)
+    server = subprocess.Popen(
+        [*manage, "asana_sandbox", "--port", "0"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline().strip() for _ in range(2)]
+        base_url = lines[-1]
+        assert base_url.startswith("http://127.0.0.1:")
+        assert base_url.endswith("/api/1.0")
+        me = requests.get(
+            f"{base_url}/users/me", headers={"Authorization": "Bearer x"}, timeout=5
+        )
+        assert me.json()["data"]["name"] == "Alex Morgan"
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=10) == 0

@@ -1,0 +1,66 @@
+"""Every URL the dashboard serves, found from the URL resolver (so new views are covered).
+
+Each route says what its view requires (`required_capability`, set by the decorators in
+categories.permissions) and how to build a concrete path for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from categories.permissions import required_capability
+
+# Open to everyone (the login views, the health check) or guarded by the admin itself.
+PUBLIC = frozenset({"login", "logout", "healthz"})
+SKIPPED_NAMESPACES = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    view: Any
+    parameters: tuple[str, ...]
+
+    @property
+    def capability(self) -> str | None:
+        return required_capability(self.view)
+
+    def path(self, **values: str) -> str:
+        kwargs = {name: values.get(name) or sample_value(name) for name in self.parameters}
+        return reverse(self.name, kwargs=kwargs)
+
+    def __str__(self) -> str:  # pytest ids
+        return self.name
+
+
+def sample_value(parameter: str) -> str:
+    """A value the URL converter accepts; gids are replaced by real ones where it matters."""
+    return "1209000000000001" if "gid" in parameter else "1"
+
+
+def all_routes() -> list[Route]:
+    return sorted(_walk(get_resolver().url_patterns, namespace=""), key=lambda r: r.name)
+
+
+def protected_routes() -> list[Route]:
+    return [route for route in all_routes() if route.name not in PUBLIC]
+
+
+def routes_needing(capability: str) -> list[Route]:
+    return [route for route in protected_routes() if route.capability == capability]
+
+
+def _walk(patterns: list[Any], namespace: str, inherited: tuple[str, ...] = ()) -> Iterator[Route]:
+    for entry in patterns:
+        parameters = (*inherited, *entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner, parameters)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield Route(f"{namespace}{entry.name}", entry.callback, parameters)
