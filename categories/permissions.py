@@ -6,11 +6,13 @@ Two roles, as Django groups (created by a data migration):
 Superusers may do everything. Anyone else who signs in sees only "ask for a role".
 
 Signing in is required everywhere (SignInRequiredMiddleware) except the login page, the
-admin's own login, /healthz and static files (served by WhiteNoise before any view).
+admin's own login, the /healthz and /readyz probes and static files (served by WhiteNoise
+before any view).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Literal
@@ -26,12 +28,15 @@ from django_htmx.http import HttpResponseClientRedirect, retarget
 
 from categories.errors import ProblemMessage
 
+security_log = logging.getLogger("categories.security")
+
 CATEGORY_ADMINS = "Category admins"
 TIME_REVIEWERS = "Time reviewers"
 ROLES = (CATEGORY_ADMINS, TIME_REVIEWERS)
 
-# URL names anyone may open without signing in (the login views mark themselves).
-PUBLIC_URL_NAMES = frozenset({"healthz"})
+# URL names anyone may open without signing in (the login views mark themselves): the
+# probes a load balancer polls. They answer only "ok" or a problem's title, never data.
+PUBLIC_URL_NAMES = frozenset({"healthz", "readyz"})
 
 Capability = Literal["view", "change"]
 View = Callable[..., HttpResponse]
@@ -120,6 +125,15 @@ READ_ONLY = ProblemMessage(
 
 def denied(request: HttpRequest) -> HttpResponse:
     """The 403 that fits who is asking: no role at all, or a role that cannot change."""
+    # Not a category change (nothing reached Asana), so not in the audit log: the server's
+    # log is where someone trying doors they may not open shows up.
+    security_log.warning(
+        "Refused %s %s to %r (roles: %s)",
+        request.method,
+        request.path,
+        request.user.get_username(),
+        ", ".join(role_names(request.user)) or "none",
+    )
     if not can_view_dashboard(request.user):
         return forbidden_response(request, NO_ROLE, template="no_role.html")
     return forbidden_response(request, READ_ONLY)

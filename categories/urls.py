@@ -39,4 +39,5 @@ urlpatterns = [
     path("categories/<gid:gid>/entries/", entries.category_entries, name="category_entries"),
     path("workspace/", system.choose_workspace, name="choose_workspace"),
     path("healthz", system.healthz, name="healthz"),
+    path("readyz", system.readyz, name="readyz"),
 ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,25 +14,64 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_username', models.CharField(max_length=150)),
-                ('action', models.CharField(choices=[('create', 'Created'), ('rename', 'Renamed'), ('recolour', 'Recoloured'), ('update', 'Renamed and recoloured'), ('archive', 'Archived'), ('unarchive', 'Unarchived'), ('delete', 'Deleted')], max_length=16)),
-                ('workspace_gid', models.CharField(blank=True, max_length=32)),
-                ('category_gid', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('category_name', models.CharField(blank=True, max_length=255)),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('after', models.JSONField(blank=True, default=dict)),
-                ('outcome', models.CharField(choices=[('pending', 'No answer recorded'), ('succeeded', 'Accepted by Asana'), ('failed', 'Refused or failed'), ('unknown', 'Unknown: Asana did not answer')], default='pending', max_length=16)),
-                ('error_message', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_username", models.CharField(max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("rename", "Renamed"),
+                            ("recolour", "Recoloured"),
+                            ("update", "Renamed and recoloured"),
+                            ("archive", "Archived"),
+                            ("unarchive", "Unarchived"),
+                            ("delete", "Deleted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("workspace_gid", models.CharField(blank=True, max_length=32)),
+                ("category_gid", models.CharField(blank=True, db_index=True, max_length=32)),
+                ("category_name", models.CharField(blank=True, max_length=255)),
+                ("before", models.JSONField(blank=True, default=dict)),
+                ("after", models.JSONField(blank=True, default=dict)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "No answer recorded"),
+                            ("succeeded", "Accepted by Asana"),
+                            ("failed", "Refused or failed"),
+                            ("unknown", "Unknown: Asana did not answer"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("error_message", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

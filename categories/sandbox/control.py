@@ -1,8 +1,8 @@
 """The HTTP server's test-only control API under /_sandbox/ (never reachable via the adapter).
 
-    POST   /_sandbox/faults   body: inject_fault's keyword arguments   -> 201 {"data": rule}
-    DELETE /_sandbox/faults                                            -> 200 {"data": {}}
-    POST   /_sandbox/reset    body (optional): {"today": "YYYY-MM-DD"} -> 200 {"data": {...}}
+POST   /_sandbox/faults   body: inject_fault's keyword arguments   -> 201 {"data": rule}
+DELETE /_sandbox/faults                                            -> 200 {"data": {}}
+POST   /_sandbox/reset    body (optional): {"today": "YYYY-MM-DD"} -> 200 {"data": {...}}
 """
 
 from __future__ import annotations

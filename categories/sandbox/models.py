@@ -7,6 +7,7 @@ across types (as Asana's do not).
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Self
 
 from django.db import models
@@ -15,6 +16,7 @@ from categories.asana.colors import CATEGORY_COLORS, CATEGORY_NAME_MAX_LENGTH
 
 GID_DIGITS = 16
 _PREFIX_DIGITS = 4
+_GID = re.compile(f"[0-9]{{{GID_DIGITS}}}")
 
 
 def name_key(name: str) -> str:
@@ -35,8 +37,7 @@ class GidModel(models.Model):
     @classmethod
     def pk_from_gid(cls, gid: str) -> int | None:
         """The primary key a gid stands for, or None when it is not one of this type's gids."""
-        prefix = str(cls.GID_PREFIX)
-        if len(gid) != GID_DIGITS or not gid.isdigit() or not gid.startswith(prefix):
+        if not _GID.fullmatch(gid) or not gid.startswith(str(cls.GID_PREFIX)):
             return None
         return int(gid[_PREFIX_DIGITS:])
 

@@ -120,7 +120,11 @@ ACME_ENTRY_COUNT = 420
 
 def acme_categories() -> tuple[SeedCategory, ...]:
     """12 clients x 11 activities = 132 categories: enough for real paging."""
-    names = [f"{client} – {activity}" for client in ACME_CLIENTS for activity in ACME_ACTIVITIES]
+    names = [
+        f"{client} \N{EN DASH} {activity}"
+        for client in ACME_CLIENTS
+        for activity in ACME_ACTIVITIES
+    ]
     return tuple(
         SeedCategory(
             name,
@@ -307,14 +311,15 @@ class _Seeder:
         categories: list[SandboxCategory],
     ) -> None:
         entry_id = len(self.entries) + 1
+        # Plain ids, not instances: assigning related objects costs more than the insert.
         self.entries.append(
             SandboxEntry(
                 id=entry_id,
-                workspace=workspace,
+                workspace_id=workspace.pk,
                 entered_on=day,
                 duration_minutes=15 * self.rng.choice(DURATION_STEPS),
-                created_by=user,
-                attributable_to=project,
+                created_by_id=user.pk,
+                attributable_to_id=project.pk,
             )
         )
         self.links.extend((entry_id, category.id) for category in categories)

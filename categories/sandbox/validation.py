@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -12,6 +13,7 @@ from .models import GidModel
 from .responses import ApiError
 
 M = TypeVar("M", bound=GidModel)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def bad_request(field: str, problem: str) -> ApiError:
@@ -27,7 +29,7 @@ def required(params: Mapping[str, Any], field: str) -> Any:
 
 
 def gid_param(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.isdigit():
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
         raise bad_request(field, f"Not a valid gid: {value!r}")
     return value
 
@@ -53,6 +55,9 @@ def date_param(value: str | None, field: str) -> dt.date | None:
     if value is None or value == "":
         return None
     try:
+        # fromisoformat alone would also take "20250101" and week dates; Asana wants this.
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise bad_request(field, f'"{value}" is an invalid date') from None

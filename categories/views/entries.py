@@ -64,7 +64,11 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
         "query": query,
         "report": report,
         "rows": report.rows(last=query.shown),
-        "more_url": _more_url(gid, query, report),
+        **_paging(gid, query, report),
+        "days": (query.end - query.start).days + 1,
+        "wider_url": (
+            "" if query.preset == "year-to-date" else entries_url(gid, query, preset="year-to-date")
+        ),
     }
     template = (
         "categories/entries_panel_swap.html"
@@ -75,7 +79,7 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
 
 
 def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> HttpResponse:
-    """"Load more": the next rows, appended below those already shown."""
+    """ "Load more": the next rows, appended below those already shown."""
     report = services.entries_report(
         category_gid=gid, start=query.start, end=query.end, sort=query.sort
     )
@@ -84,7 +88,7 @@ def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> 
         "query": query,
         "report": report,
         "rows": report.rows(first=query.shown - ENTRIES_PAGE_SIZE, last=query.shown),
-        "more_url": _more_url(gid, query, report),
+        **_paging(gid, query, report),
         "focus_first_row": True,
     }
     return render_varying(request, "categories/entries_more_swap.html", context)
@@ -172,7 +176,14 @@ def _sort_columns(gid: str, query: EntriesQuery) -> list[SortColumn]:
     return columns
 
 
-def _more_url(gid: str, query: EntriesQuery, report: services.EntriesReport) -> str:
-    if report.entry_count <= query.shown:
-        return ""
-    return entries_url(gid, query, shown=query.shown + ENTRIES_PAGE_SIZE)
+def _paging(gid: str, query: EntriesQuery, report: services.EntriesReport) -> dict[str, Any]:
+    """How many rows are on screen, and the "load more" link while some are not."""
+    shown = min(query.shown, report.entry_count)
+    remaining = report.entry_count - shown
+    return {
+        "shown_count": shown,
+        "next_count": min(ENTRIES_PAGE_SIZE, remaining),
+        "more_url": (
+            entries_url(gid, query, shown=query.shown + ENTRIES_PAGE_SIZE) if remaining else ""
+        ),
+    }

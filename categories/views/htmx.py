@@ -34,13 +34,12 @@ def render_varying(
     return response
 
 
-def move_focus(response: HttpResponse, selector: str) -> HttpResponse:
-    """Ask static/js/app.js to focus `selector` once the swap has settled."""
-    response["HX-Trigger-After-Settle"] = json.dumps({"dashboard:focus": {"selector": selector}})
-    return response
-
-
 def remove_target(response: HttpResponse) -> HttpResponse:
-    """Delete the request's target element (out-of-band parts of the body still swap)."""
+    """Delete the request's target element (out-of-band parts of the body still swap).
+
+    static/js/app.js then moves focus to the neighbouring row, so keyboard users keep
+    their place in the table instead of landing at the top of the page.
+    """
     response["HX-Reswap"] = "delete"
+    response["HX-Trigger-After-Settle"] = json.dumps({"dashboard:row-removed": True})
     return response

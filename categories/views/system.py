@@ -1,8 +1,9 @@
-"""Health and workspace switching."""
+"""Health, readiness and workspace switching."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -10,19 +11,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from categories.asana import AsanaError
+from categories.connection import asana_client
+from categories.errors import describe
 from categories.permissions import viewer_required
 from categories.workspaces import choose_workspace as remember_workspace
+from categories.workspaces import token_fingerprint
 
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the app and its database answer. Public: no login, no Asana call."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means "not healthy"
+    if _database_state() != "ok":
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
@@ -39,3 +40,40 @@ def choose_workspace(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "home"
     return redirect(next_url)
+
+
+READINESS_TTL_SECONDS = 5
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers and Asana accepts the token (cached a few seconds,
+    so a load balancer polling it does not spend the token's rate budget)."""
+    key = f"readyz:{token_fingerprint()}"
+    report = cache.get(key)
+    if report is None:
+        report = {"database": _database_state(), "asana": _asana_state()}
+        cache.set(key, report, READINESS_TTL_SECONDS)
+    ready = report["database"] == "ok" and report["asana"] == "ok"
+    return JsonResponse(
+        {"status": "ready" if ready else "not ready", **report}, status=200 if ready else 503
+    )
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not ready"
+        return "unavailable"
+    return "ok"
+
+
+def _asana_state() -> str:
+    try:
+        asana_client().me()
+    except AsanaError as error:
+        return describe(error).title
+    return "ok"

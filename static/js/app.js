@@ -1,9 +1,10 @@
 // The dashboard's own behaviour. Loaded as a file (no inline scripts: CSP).
+// Every screen works without it; this only makes HTMX swaps pleasant and accessible.
 "use strict";
 
 (function () {
-  // htmx 2 does not swap 4xx/5xx answers by default; ours carry a readable message,
-  // so swap them (the server retargets them to the right place) and flag them as errors.
+  // htmx 2 does not swap 4xx/5xx answers by default; ours carry a readable message
+  // (a form with its errors, or a problem retargeted to #problems), so swap them.
   if (window.htmx) {
     htmx.config.responseHandling = [
       { code: "204", swap: false },
@@ -12,8 +13,14 @@
     ];
   }
 
+  // --- problems ---------------------------------------------------------------------
+
+  function problemRegion() {
+    return document.getElementById("problems");
+  }
+
   function showProblem(text) {
-    const region = document.getElementById("problems");
+    const region = problemRegion();
     if (!region) return;
     const article = document.createElement("article");
     article.className = "problem";
@@ -21,6 +28,7 @@
     paragraph.textContent = text;
     article.appendChild(paragraph);
     region.replaceChildren(article);
+    closeDialogs();
   }
 
   // A request that never completed (network down, server gone) still gets a message.
@@ -31,6 +39,160 @@
     showProblem("The dashboard took too long to answer. Try again.");
   });
 
+  // A new action starts with a clean slate: an old problem would be mistaken for its result.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const region = problemRegion();
+    if (region && !region.contains(event.target)) region.replaceChildren();
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const region = problemRegion();
+    if (region && event.target === region && region.childElementCount > 0) {
+      // The problem must not hide behind a modal dialog, and must be seen.
+      closeDialogs();
+      region.scrollIntoView({ block: "nearest" });
+    }
+  });
+
+  // --- busy buttons -----------------------------------------------------------------
+
+  // The button (or button-like link) that started a request shows Pico's spinner;
+  // the #loading indicator on <body> shows for every request as well.
+  function busyElement(event) {
+    const elt = event.detail && event.detail.elt;
+    if (!elt) return null;
+    if (elt.matches("button, [role=button]")) return elt;
+    if (elt.tagName === "FORM") return elt.querySelector("button[type=submit], button:not([type])");
+    return null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const busy = busyElement(event);
+    if (busy) busy.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const busy = busyElement(event);
+    if (busy) busy.removeAttribute("aria-busy");
+  });
+
+  // --- dialogs (the delete confirmation) ----------------------------------------------
+
+  let dialogOpener = null;
+
+  function closeDialogs() {
+    document.querySelectorAll("dialog[open]").forEach(function (dialog) {
+      dialog.close();
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const target = event.detail && event.detail.target;
+    if (target && target.id === "dialog-slot") dialogOpener = event.detail.elt;
+  });
+
+  function openNewDialogs(root) {
+    root.querySelectorAll("dialog[data-modal]:not([open])").forEach(function (dialog) {
+      dialog.addEventListener("close", function () {
+        dialog.remove();
+        // Back to the button that opened it, if that is still on the page.
+        if (dialogOpener && document.body.contains(dialogOpener)) dialogOpener.focus();
+        dialogOpener = null;
+      });
+      dialog.showModal(); // Escape closes it natively; focus goes to its [autofocus].
+    });
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    openNewDialogs(event.target.parentNode || document);
+  });
+
+  // --- rows edited and removed in place ------------------------------------------------
+
+  // Escape in an edit form means Cancel (the link swaps the plain row back in).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const form = event.target instanceof Element && event.target.closest("form[data-edit-form]");
+    if (!form) return;
+    const cancel = form.querySelector("[data-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
+  });
+
+  // Before a row is deleted from the table, remember where keyboard focus should go.
+  let focusAfterRemoval = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!(target instanceof HTMLTableRowElement) || !target.classList.contains("category-row")) return;
+    let neighbour = target.nextElementSibling;
+    if (!neighbour || !neighbour.classList.contains("category-row")) {
+      neighbour = target.previousElementSibling;
+    }
+    focusAfterRemoval = neighbour && neighbour.classList.contains("category-row") ? neighbour.id : null;
+  });
+
+  // Sent by the server (HX-Trigger-After-Settle) when its answer removed a row.
+  document.addEventListener("dashboard:row-removed", function () {
+    const row = focusAfterRemoval && document.getElementById(focusAfterRemoval);
+    const link = row && row.querySelector("th a, a, button");
+    const fallback = document.getElementById("category-panel-heading");
+    (link || fallback || document.getElementById("content")).focus();
+    focusAfterRemoval = null;
+    updateRowCount();
+  });
+
+  // The heading counts the rows; keep it right as rows come and go without a reload.
+  function updateRowCount() {
+    const heading = document.getElementById("category-panel-heading");
+    const rows = document.getElementById("category-rows");
+    if (!heading || !rows) return;
+    const count = rows.querySelectorAll("tr.category-row").length;
+    const number = heading.querySelector("[data-count]");
+    const noun = heading.querySelector("[data-noun]");
+    if (number) number.textContent = String(count);
+    if (noun) noun.textContent = count === 1 ? heading.dataset.nounOne : heading.dataset.nounMany;
+  }
+  document.addEventListener("htmx:oobAfterSwap", updateRowCount);
+
+  // --- colour picker -------------------------------------------------------------------
+
+  // The swatches are plain radio inputs (arrow keys, no-JS posts); with JavaScript a
+  // preview shows the category as it will look: the chosen swatch next to the typed name.
+  function refreshPreview(form) {
+    const preview = form.querySelector("[data-preview]");
+    if (!preview) return;
+    const name = form.querySelector("[data-name-input]");
+    const chosen = form.querySelector(".color-picker input[type=radio]:checked");
+    const swatch = preview.querySelector("[data-preview-swatch]");
+    const label = preview.querySelector("[data-preview-name]");
+    if (label) label.textContent = (name && name.value.trim()) || "New category";
+    if (swatch) swatch.className = "swatch swatch-" + (chosen ? chosen.value : "none");
+    preview.hidden = false;
+  }
+
+  function refreshPreviews(root) {
+    root.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-preview]")) refreshPreview(form);
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    const form = event.target instanceof Element && event.target.closest("form");
+    if (form) refreshPreview(form);
+  });
+  document.addEventListener("change", function (event) {
+    const form = event.target instanceof Element && event.target.closest("form");
+    if (form) refreshPreview(form);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    refreshPreviews(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    refreshPreviews(document);
+  });
+
+  // --- small conveniences --------------------------------------------------------------
+
   // A select marked data-autosubmit submits its form on change (no-JS users get a button).
   document.addEventListener("change", function (event) {
     const target = event.target;
@@ -38,4 +200,13 @@
       target.form.requestSubmit();
     }
   });
+
+  // Opening the create panel puts the cursor in the name field.
+  document.addEventListener("toggle", function (event) {
+    const details = event.target;
+    if (details instanceof HTMLDetailsElement && details.id === "create-panel" && details.open) {
+      const input = details.querySelector("[data-name-input]");
+      if (input) input.focus();
+    }
+  }, true);
 })();

@@ -278,7 +278,8 @@ class Operation:
     method: str
     path: str
     answer: Json
-    record: type | None
+    record: type | None  # the type of each record returned
+    returns: type  # the type of the value returned: a record, a Page, a list or None
     status: int = 200
 
     def __str__(self) -> str:
@@ -298,6 +299,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/time_tracking_categories",
         CATEGORIES_PAGE,
         Category,
+        Page,
     ),
     Operation(
         "categories_page_archived",
@@ -306,6 +308,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/time_tracking_categories",
         page_json([category_json(is_archived=True)]),
         Category,
+        Page,
     ),
     Operation(
         "iter_categories",
@@ -314,6 +317,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/time_tracking_categories",
         CATEGORIES_PAGE,
         Category,
+        list,
     ),
     Operation(
         "get_category",
@@ -322,6 +326,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CATEGORY_PATH,
         {"data": category_json()},
         Category,
+        Category,
     ),
     Operation(
         "create_category",
@@ -329,6 +334,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/time_tracking_categories",
         {"data": category_json(name="Design", color="aqua")},
+        Category,
         Category,
         status=201,
     ),
@@ -339,6 +345,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/time_tracking_categories",
         {"data": category_json(name="Design", color="none")},
         Category,
+        Category,
         status=201,
     ),
     Operation(
@@ -348,6 +355,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CATEGORY_PATH,
         {"data": category_json(name="Renamed", color="cool-gray", is_archived=True)},
         Category,
+        Category,
     ),
     Operation(
         "delete_category",
@@ -356,6 +364,7 @@ OPERATIONS: tuple[Operation, ...] = (
         CATEGORY_PATH,
         {"data": {}},
         None,
+        type(None),
     ),
     Operation(
         "category_entries_page",
@@ -364,6 +373,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ENTRIES_PATH,
         ENTRIES_PAGE,
         TimeEntry,
+        Page,
     ),
     Operation(
         "category_entries_page_undated",
@@ -372,6 +382,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ENTRIES_PATH,
         ENTRIES_PAGE,
         TimeEntry,
+        Page,
     ),
     Operation(
         "iter_category_entries",
@@ -380,6 +391,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ENTRIES_PATH,
         ENTRIES_PAGE,
         TimeEntry,
+        list,
     ),
     Operation(
         "workspace_entries_page",
@@ -388,6 +400,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/time_tracking_entries",
         ENTRIES_PAGE,
         TimeEntry,
+        Page,
     ),
     Operation(
         "iter_workspace_entries",
@@ -398,8 +411,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "/time_tracking_entries",
         ENTRIES_PAGE,
         TimeEntry,
+        list,
     ),
-    Operation("me", lambda c: c.me(), "GET", "/users/me", {"data": user_json()}, User),
+    Operation("me", lambda c: c.me(), "GET", "/users/me", {"data": user_json()}, User, User),
     Operation(
         "workspaces_page",
         lambda c: c.workspaces_page(),
@@ -407,6 +421,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/workspaces",
         page_json([workspace_json()]),
         Workspace,
+        Page,
     ),
     Operation(
         "iter_workspaces",
@@ -415,6 +430,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/workspaces",
         page_json([workspace_json(), workspace_json("1200000000000002", "Side project")]),
         Workspace,
+        list,
     ),
 )
 

@@ -31,10 +31,13 @@ from tests.asana import (
 def test_every_method_sends_its_request_and_returns_typed_records(
     asana: FakeAsana, operation: Operation
 ) -> None:
-    records = records_of(run(asana, operation))
+    result = run(asana, operation)
+
+    records = records_of(result)
 
     (request,) = asana.sent
     assert (request.method, path_of(request)) == (operation.method, operation.path)
+    assert isinstance(result, operation.returns)
     assert [type(record) for record in records] == [operation.record] * expected_count(operation)
 
 

@@ -10,9 +10,10 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from categories.asana import NO_RETRIES, AsanaClient, AsanaError
+from categories.asana import NO_RETRIES, AsanaClient, AsanaError, RetryPolicy
 from tests.asana import (
     BASE_URL,
+    CATEGORY,
     CATEGORY_PATH,
     OPERATIONS,
     TOKEN,
@@ -28,6 +29,7 @@ from tests.asana import (
 
 CLIENT_LOGGER = "categories.asana"
 ERROR_STATUSES = [400, 401, 402, 403, 404, 429, 500, 502, 503, 504]
+FAILURE = {failure.name: failure for failure in TRANSPORT_FAILURES}
 
 
 def exposed_text(error: BaseException) -> str:
@@ -81,16 +83,16 @@ def test_the_read_timeout_is_configurable_and_the_connect_timeout_stays_short(
     asana.client = asana.make_client(timeout=timeout)
     asana.reply("GET", CATEGORY_PATH, {"data": category_json()})
 
-    asana.client.get_category(category_json()["gid"])
+    asana.client.get_category(CATEGORY)
 
     assert asana.sent[0].req_kwargs["timeout"] == sent  # type: ignore[attr-defined]
 
 
 def test_a_retried_request_keeps_its_timeout(asana: FakeAsana) -> None:
-    asana.fail("GET", CATEGORY_PATH, TRANSPORT_FAILURES[0].make())
+    asana.fail("GET", CATEGORY_PATH, FAILURE["ReadTimeout"].make())
     asana.reply("GET", CATEGORY_PATH, {"data": category_json()})
 
-    asana.client.get_category(category_json()["gid"])
+    asana.client.get_category(CATEGORY)
 
     assert [r.req_kwargs["timeout"] for r in asana.sent] == [(3.05, 10.0)] * 2  # type: ignore[attr-defined]
 
@@ -101,7 +103,7 @@ def test_a_retried_request_keeps_its_timeout(asana: FakeAsana) -> None:
 def test_the_token_is_sent_only_as_a_bearer_header(asana: FakeAsana) -> None:
     asana.reply("GET", CATEGORY_PATH, {"data": category_json()})
 
-    asana.client.get_category(category_json()["gid"])
+    asana.client.get_category(CATEGORY)
 
     (request,) = asana.sent
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -115,7 +117,7 @@ def test_a_token_pasted_with_surrounding_whitespace_is_sent_trimmed(
     asana.client = asana.make_client(token=pasted)
     asana.reply("GET", CATEGORY_PATH, {"data": category_json()})
 
-    asana.client.get_category(category_json()["gid"])
+    asana.client.get_category(CATEGORY)
 
     assert asana.sent[0].headers["Authorization"] == f"Bearer {TOKEN}"
 
@@ -128,7 +130,7 @@ def test_the_token_is_not_in_the_clients_repr(asana: FakeAsana) -> None:
 
 def wrap_leaky_failure() -> None:
     try:
-        raise leaky(TRANSPORT_FAILURES[0])
+        raise leaky(FAILURE["ReadTimeout"])
     except requests.RequestException as cause:
         raise AsanaError(message="wrapped") from cause
 
@@ -145,7 +147,7 @@ def test_the_token_is_in_no_http_error(asana: FakeAsana, status: int) -> None:
     asana.use_policy(NO_RETRIES)
     asana.reply("GET", CATEGORY_PATH, error_json("Nope"), status=status)
 
-    error = raised_by(lambda: asana.client.get_category(category_json()["gid"]))
+    error = raised_by(lambda: asana.client.get_category(CATEGORY))
 
     assert TOKEN not in exposed_text(error)
 
@@ -153,7 +155,7 @@ def test_the_token_is_in_no_http_error(asana: FakeAsana, status: int) -> None:
 def test_the_token_is_in_no_error_about_a_non_json_answer(asana: FakeAsana) -> None:
     asana.reply("GET", CATEGORY_PATH, body="<html>Bearer ?</html>")
 
-    error = raised_by(lambda: asana.client.get_category(category_json()["gid"]))
+    error = raised_by(lambda: asana.client.get_category(CATEGORY))
 
     assert TOKEN not in exposed_text(error)
 
@@ -164,7 +166,7 @@ def test_the_token_is_in_no_transport_error_even_when_requests_quotes_it(
 ) -> None:
     asana.fail("GET", CATEGORY_PATH, leaky(failure))
 
-    error = raised_by(lambda: asana.client.get_category(category_json()["gid"]))
+    error = raised_by(lambda: asana.client.get_category(CATEGORY))
 
     assert TOKEN not in exposed_text(error)
 
@@ -186,10 +188,10 @@ def test_the_token_is_in_no_log_record(
     for failure in TRANSPORT_FAILURES:
         asana.fail("DELETE", CATEGORY_PATH, leaky(failure))
         with pytest.raises(AsanaError):
-            asana.client.delete_category(category_json()["gid"])
+            asana.client.delete_category(CATEGORY)
     asana.reply("PUT", CATEGORY_PATH, error_json("name: Missing input"), status=400)
     with pytest.raises(AsanaError):
-        asana.client.update_category(category_json()["gid"], name="")
+        asana.client.update_category(CATEGORY, name="")
 
     formatter = logging.Formatter("%(name)s %(message)s %(args)s")
     records = every_log.records
@@ -214,7 +216,7 @@ def test_each_call_logs_one_line_with_method_path_status_duration_and_attempts(
     asana.reply("GET", CATEGORY_PATH, error_json("Server Error"), status=500)
     asana.mock.add_callback("GET", BASE_URL + CATEGORY_PATH, callback=slow_answer)
 
-    asana.client.get_category(category_json()["gid"])
+    asana.client.get_category(CATEGORY)
 
     (record,) = [r for r in caplog.records if r.name == CLIENT_LOGGER]
     method, path, status, duration_ms, attempts = record.args  # type: ignore[misc]
@@ -229,9 +231,9 @@ def test_each_call_logs_one_line_with_method_path_status_duration_and_attempts(
     [
         (lambda asana: asana.reply("GET", CATEGORY_PATH, error_json("x"), status=404), 404, 1),
         (
-            lambda asana: asana.fail("GET", CATEGORY_PATH, TRANSPORT_FAILURES[1].make()),
+            lambda asana: asana.fail("GET", CATEGORY_PATH, FAILURE["ConnectTimeout"].make()),
             "ConnectTimeout",
-            4,
+            RetryPolicy().max_retries + 1,
         ),
     ],
     ids=["404", "ConnectTimeout"],
@@ -246,10 +248,11 @@ def test_a_failed_call_logs_one_line_with_its_last_status_and_all_attempts(
     caplog.set_level(logging.INFO, logger=CLIENT_LOGGER)
     make_answer(asana)
 
-    raised_by(lambda: asana.client.get_category(category_json()["gid"]))
+    raised_by(lambda: asana.client.get_category(CATEGORY))
 
     (record,) = [r for r in caplog.records if r.name == CLIENT_LOGGER]
-    assert record.args[2:5:2] == (status, attempts)  # type: ignore[index]
+    _method, _path, logged_status, _duration_ms, logged_attempts = record.args  # type: ignore[misc]
+    assert (logged_status, logged_attempts) == (status, attempts)
 
 
 # --- gids ------------------------------------------------------------------------------------

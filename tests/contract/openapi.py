@@ -50,9 +50,7 @@ def as_sent_to_asana(
     return copy
 
 
-def _openapi_request(
-    request: requests.PreparedRequest, api_root: str
-) -> RequestsOpenAPIRequest:
+def _openapi_request(request: requests.PreparedRequest, api_root: str) -> RequestsOpenAPIRequest:
     authorization = request.headers.get("Authorization", "")
     # Both of the spec's security schemes are a bearer token in this header.
     if not authorization.startswith("Bearer ") or not authorization[7:].strip():

@@ -54,7 +54,7 @@ class Api:
         return self.session.request(method, self.base_url + path, **kwargs)
 
 
-def sandbox_session(token: str | None = "test-token") -> requests.Session:
+def sandbox_session(token: str | None = "test-token") -> requests.Session:  # noqa: S107
     session = requests.Session()
     session.mount("http://asana-sandbox.local/", SandboxAdapter())
     if token is not None:
@@ -70,9 +70,11 @@ def error_message(response: requests.Response) -> str:
 
 @pytest.fixture(scope="package")
 def _demo_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    # Unblocked only while seeding and wiping: tests reach the database through `db`.
     with django_db_blocker.unblock():
         reset_demo_data(today=TODAY)
-        yield
+    yield
+    with django_db_blocker.unblock():
         wipe_sandbox()
 
 

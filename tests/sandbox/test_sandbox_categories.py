@@ -99,9 +99,9 @@ def test_unknown_gid_is_a_404_and_a_malformed_gid_a_400(api: Api) -> None:
     assert api.get(f"{CATEGORIES}/{UNKNOWN_CATEGORY}").status_code == 404
     # A workspace's gid is not a category's.
     assert api.get(f"{CATEGORIES}/{NORTHWIND}").status_code == 404
-    malformed = api.get(f"{CATEGORIES}/abc")
-    assert malformed.status_code == 400
-    assert "Not a valid gid" in error_message(malformed)
+    for malformed in (api.get(f"{CATEGORIES}/abc"), api.get(f"{CATEGORIES}/¹²³")):
+        assert malformed.status_code == 400
+        assert "Not a valid gid" in error_message(malformed)
 
 
 def test_workspace_is_required_and_must_exist(api: Api) -> None:

@@ -124,7 +124,11 @@ def test_an_archived_categorys_history_is_still_listed(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"start_date": "2025-02-30"}, "start_date"), ({"end_date": "yesterday"}, "end_date")],
+    [
+        ({"start_date": "2025-02-30"}, "start_date"),
+        ({"start_date": "20250101"}, "start_date"),
+        ({"end_date": "yesterday"}, "end_date"),
+    ],
 )
 def test_an_invalid_date_is_a_400_naming_the_parameter(
     api: Api, params: dict[str, str], field: str

@@ -103,7 +103,9 @@ def test_a_fault_fires_the_given_number_of_times_then_is_gone(api: Api) -> None:
 
 
 def test_a_fault_matches_only_its_method_and_path(api: Api) -> None:
-    inject_fault(kind="status", status=403, method="post", path_pattern=r"^/time_tracking_categories$")
+    inject_fault(
+        kind="status", status=403, method="post", path_pattern=r"^/time_tracking_categories$"
+    )
 
     assert api.get("/time_tracking_categories", workspace=NORTHWIND).status_code == 200
     assert api.get(WORKSPACES).status_code == 200

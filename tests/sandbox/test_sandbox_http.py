@@ -38,7 +38,9 @@ def live_sandbox(transactional_db: None) -> Iterator[SandboxHTTPServer]:
     thread.join(timeout=5)
 
 
-def _control(server: SandboxHTTPServer, method: str, path: str, **payload: Any) -> requests.Response:
+def _control(
+    server: SandboxHTTPServer, method: str, path: str, **payload: Any
+) -> requests.Response:
     root = server.base_url.rsplit("/api/", 1)[0]
     return requests.request(method, root + path, json=payload or None, timeout=5)
 
@@ -62,7 +64,9 @@ def test_http_server_serves_the_real_client(live_sandbox: SandboxHTTPServer) -> 
 
 
 def test_http_server_applies_faults_from_its_control_api(live_sandbox: SandboxHTTPServer) -> None:
-    injected = _control(live_sandbox, "POST", "/_sandbox/faults", kind="status", status=503, times=1)
+    injected = _control(
+        live_sandbox, "POST", "/_sandbox/faults", kind="status", status=503, times=1
+    )
     assert injected.status_code == 201
     assert injected.json()["data"]["remaining"] == 1
 
@@ -127,9 +131,7 @@ def test_asana_sandbox_command_prints_its_url_and_stops_on_ctrl_c(tmp_path: Path
         base_url = lines[-1]
         assert base_url.startswith("http://127.0.0.1:")
         assert base_url.endswith("/api/1.0")
-        me = requests.get(
-            f"{base_url}/users/me", headers={"Authorization": "Bearer x"}, timeout=5
-        )
+        me = requests.get(f"{base_url}/users/me", headers={"Authorization": "Bearer x"}, timeout=5)
         assert me.json()["data"]["name"] == "Alex Morgan"
     finally:
         server.send_signal(signal.SIGINT)

@@ -52,7 +52,9 @@ def test_workspaces_are_compact_and_paginated(api: Api) -> None:
     first = api.get("/workspaces", limit=1, opt_fields="name").json()
     second = api.get("/workspaces", limit=1, offset=first["next_page"]["offset"]).json()
 
-    assert first["data"] == [{"gid": NORTHWIND, "resource_type": "workspace", "name": "Northwind Studio"}]
+    assert first["data"] == [
+        {"gid": NORTHWIND, "resource_type": "workspace", "name": "Northwind Studio"}
+    ]
     assert second["data"][0]["gid"] == ACME
     assert second["next_page"] is None
     assert set(api.get("/workspaces").json()) == {"data"}

@@ -20,7 +20,7 @@ from categories.sandbox.faults import inject_fault
 from tests.sandbox.conftest import ACME, ALEX, ENGINEERING, NORTHWIND, sandbox_session
 
 
-def client(*, token: str = "demo-token", retries: int = 0) -> AsanaClient:
+def client(*, token: str = "demo-token", retries: int = 0) -> AsanaClient:  # noqa: S107
     policy = RetryPolicy(max_retries=retries, backoff_base=0.001, backoff_cap=0.001)
     return AsanaClient(
         base_url=SANDBOX_BASE_URL,

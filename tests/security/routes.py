@@ -14,8 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from categories.permissions import required_capability
 
-# Open to everyone (the login views, the health check) or guarded by the admin itself.
-PUBLIC = frozenset({"login", "logout", "healthz"})
+# Open to everyone: signing in and out, and the probes a load balancer polls. The admin
+# guards its own URLs. Static files never reach a view (WhiteNoise serves them first).
+PUBLIC = frozenset({"login", "logout", "healthz", "readyz"})
 SKIPPED_NAMESPACES = frozenset({"admin"})
 
 

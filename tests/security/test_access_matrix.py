@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from categories.asana import AsanaClient
 from categories.models import AuditEntry
+from categories.permissions import PUBLIC_URL_NAMES
 from categories.sandbox.models import SandboxCategory
 from tests.security.routes import PUBLIC, Route, protected_routes, routes_needing
 
@@ -41,7 +42,9 @@ def answer_to_allowed_method(client: Any, path: str) -> HttpResponse:
 
 
 def sandbox_snapshot() -> list[tuple[Any, ...]]:
-    return list(SandboxCategory.objects.order_by("pk").values_list("pk", "name", "color", "is_archived"))
+    return list(
+        SandboxCategory.objects.order_by("pk").values_list("pk", "name", "color", "is_archived")
+    )
 
 
 def test_the_matrix_found_the_dashboards_urls() -> None:
@@ -54,12 +57,29 @@ def test_every_url_except_the_public_ones_names_what_it_requires() -> None:
     assert undeclared == [], "decorate these views with viewer_required / category_admin_required"
 
 
+def test_the_only_views_open_without_signing_in_are_the_probes() -> None:
+    assert sorted(PUBLIC_URL_NAMES) == ["healthz", "readyz"]
+
+
 @pytest.mark.parametrize("name", sorted(PUBLIC))
 def test_the_public_allowlist_names_real_urls(name: str) -> None:
     try:
         reverse(name)
     except NoReverseMatch:
         pytest.fail(f"{name} is allowlisted but no longer exists")
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/healthz"])
+def test_the_login_page_and_the_health_check_open_without_signing_in(
+    client: Any, db: None, path: str
+) -> None:
+    assert client.get(path).status_code == 200
+
+
+def test_the_admin_sends_anonymous_visitors_to_a_login_page(client: Any, db: None) -> None:
+    response = client.get("/admin/categories/auditentry/")
+    assert response.status_code == 302
+    assert "/login/?next=" in response["Location"]
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -161,4 +181,3 @@ def test_a_gid_that_is_not_digits_never_reaches_asana(
         assert send(client, method, path).status_code in (400, 404, 405)
     assert not [p for p in asked if "time_tracking_categories/" in p]
     assert not AuditEntry.objects.exists()
-

@@ -25,14 +25,17 @@ class Command(BaseCommand):
         from categories.sandbox.seed import seed_demo_data
 
         if seed_demo_data():
-            self.stdout.write(self.style.SUCCESS("Seeded the offline Asana sandbox with demo data."))
+            self.stdout.write(self.style.SUCCESS("Seeded the offline Asana sandbox with demo data"))
         else:
             self.stdout.write("The offline Asana sandbox already has its data (edits are kept).")
         self._announce(ensure_demo_accounts())
 
     def _announce(self, accounts: list[DemoAccount]) -> None:
         if not accounts:
-            self.stdout.write("No demo accounts: their passwords were changed by hand.")
+            self.stdout.write(
+                "No demo accounts to show: accounts named admin and reviewer exist with "
+                "passwords set by hand (manage.py changepassword sets new ones)."
+            )
             return
         self.stdout.write(self.style.SUCCESS("Demo accounts (also shown on the login page):"))
         for account in accounts:

@@ -5,96 +5,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SandboxFault',
+            name="SandboxFault",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(blank=True, max_length=10)),
-                ('path_pattern', models.CharField(blank=True, max_length=500)),
-                ('kind', models.CharField(choices=[('status', 'Status'), ('timeout', 'Timeout'), ('connection_refused', 'Connection Refused'), ('malformed', 'Malformed'), ('latency', 'Latency')], max_length=20)),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('retry_after', models.PositiveIntegerField(blank=True, null=True)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('remaining', models.PositiveIntegerField(blank=True, null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("method", models.CharField(blank=True, max_length=10)),
+                ("path_pattern", models.CharField(blank=True, max_length=500)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("status", "Status"),
+                            ("timeout", "Timeout"),
+                            ("connection_refused", "Connection Refused"),
+                            ("malformed", "Malformed"),
+                            ("latency", "Latency"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("retry_after", models.PositiveIntegerField(blank=True, null=True)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("remaining", models.PositiveIntegerField(blank=True, null=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['created', 'id'],
+                "ordering": ["created", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SandboxWorkspace',
+            name="SandboxWorkspace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email_domain', models.CharField(blank=True, max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email_domain", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SandboxUser',
+            name="SandboxUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(max_length=254)),
-                ('workspaces', models.ManyToManyField(related_name='members', to='sandbox.sandboxworkspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "workspaces",
+                    models.ManyToManyField(related_name="members", to="sandbox.sandboxworkspace"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SandboxProject',
+            name="SandboxProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='sandbox.sandboxworkspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="projects",
+                        to="sandbox.sandboxworkspace",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SandboxCategory',
+            name="SandboxCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('name_key', models.CharField(max_length=100)),
-                ('color', models.CharField(choices=[('none', 'none'), ('red', 'red'), ('orange', 'orange'), ('yellow-orange', 'yellow-orange'), ('yellow', 'yellow'), ('yellow-green', 'yellow-green'), ('green', 'green'), ('blue-green', 'blue-green'), ('aqua', 'aqua'), ('blue', 'blue'), ('indigo', 'indigo'), ('purple', 'purple'), ('magenta', 'magenta'), ('hot-pink', 'hot-pink'), ('pink', 'pink'), ('cool-gray', 'cool-gray')], default='none', max_length=20)),
-                ('is_archived', models.BooleanField(default=False)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='sandbox.sandboxworkspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("name_key", models.CharField(max_length=100)),
+                (
+                    "color",
+                    models.CharField(
+                        choices=[
+                            ("none", "none"),
+                            ("red", "red"),
+                            ("orange", "orange"),
+                            ("yellow-orange", "yellow-orange"),
+                            ("yellow", "yellow"),
+                            ("yellow-green", "yellow-green"),
+                            ("green", "green"),
+                            ("blue-green", "blue-green"),
+                            ("aqua", "aqua"),
+                            ("blue", "blue"),
+                            ("indigo", "indigo"),
+                            ("purple", "purple"),
+                            ("magenta", "magenta"),
+                            ("hot-pink", "hot-pink"),
+                            ("pink", "pink"),
+                            ("cool-gray", "cool-gray"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("is_archived", models.BooleanField(default=False)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="sandbox.sandboxworkspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SandboxEntry',
+            name="SandboxEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entered_on', models.DateField()),
-                ('duration_minutes', models.PositiveIntegerField()),
-                ('categories', models.ManyToManyField(blank=True, related_name='entries', to='sandbox.sandboxcategory')),
-                ('attributable_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='entries', to='sandbox.sandboxproject')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='sandbox.sandboxuser')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='sandbox.sandboxworkspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entered_on", models.DateField()),
+                ("duration_minutes", models.PositiveIntegerField()),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True, related_name="entries", to="sandbox.sandboxcategory"
+                    ),
+                ),
+                (
+                    "attributable_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="entries",
+                        to="sandbox.sandboxproject",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="sandbox.sandboxuser",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="sandbox.sandboxworkspace",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', 'entered_on', 'id'], name='sandbox_san_workspa_8f845e_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["workspace", "entered_on", "id"],
+                        name="sandbox_san_workspa_8f845e_idx",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='sandboxcategory',
-            index=models.Index(fields=['workspace', 'is_archived', 'id'], name='sandbox_san_workspa_b5ff7e_idx'),
+            model_name="sandboxcategory",
+            index=models.Index(
+                fields=["workspace", "is_archived", "id"], name="sandbox_san_workspa_b5ff7e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sandboxcategory',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name_key'), name='sandbox_category_unique_name'),
+            model_name="sandboxcategory",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "name_key"), name="sandbox_category_unique_name"
+            ),
         ),
     ]
