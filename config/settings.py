@@ -156,8 +156,7 @@ SESSION_COOKIE_AGE: int = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 # Pages send the CSRF token in a header set from the template, so no script reads the cookie.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "categories.views.access.csrf_failure"
-# Error pages (DEBUG) and error reports never show the Asana token, even in a frame's locals.
-DEFAULT_EXCEPTION_REPORTER = "categories.views.access.TokenHidingExceptionReporter"
+# DEBUG error pages and error reports never show the Asana token, even in a frame's locals.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "categories.views.access.TokenHidingExceptionReporterFilter"
 X_FRAME_OPTIONS = "DENY"
 

@@ -55,7 +55,7 @@ def test_create_with_htmx_returns_a_fresh_form_the_new_row_and_a_message(admin_h
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith("<form id=\"create-form\"")
+    assert html.lstrip().startswith('<form id="create-form"')
     assert 'id="new-name" name="name" value=""' in html  # ready for the next one
     assert '<tbody hx-swap-oob="afterbegin:#category-rows">' in html
     gid = SandboxCategory.objects.get(name="Onboarding").gid
@@ -73,7 +73,7 @@ def test_new_row_is_not_added_to_a_tab_it_does_not_belong_to(admin_http):
 
     html = response.content.decode()
     assert "Created “Onboarding”" in html
-    assert "hx-swap-oob=\"afterbegin:#category-rows\"" not in html
+    assert 'hx-swap-oob="afterbegin:#category-rows"' not in html
 
 
 def test_new_row_is_not_added_when_it_does_not_match_the_search(admin_http):

@@ -129,7 +129,9 @@ def test_invalid_edit_keeps_the_input_and_shows_the_error_next_to_the_field(
 
     html = response.content.decode()
     assert response.status_code == 422
-    assert f'<small id="edit-{gid}-name-error" class="field-error">Give the category a name.' in html
+    assert (
+        f'<small id="edit-{gid}-name-error" class="field-error">Give the category a name.' in html
+    )
     assert 'value="pink" checked' in html
     assert asana_calls.category_calls() == []  # not even a read
 

@@ -42,7 +42,8 @@ def test_all_tab_lists_active_and_archived_categories(admin_http):
     html = admin_http.get("/?state=all").content.decode()
 
     assert len(row_ids(html)) == 15
-    assert "Legacy migration" in html and "Engineering" in html
+    assert "Legacy migration" in html
+    assert "Engineering" in html
 
 
 def test_current_tab_is_marked_and_tabs_keep_the_search_in_their_urls(admin_http):
@@ -84,7 +85,7 @@ def test_every_page_of_a_large_workspace_is_listed_not_just_the_first_hundred(
 
     assert len(row_ids(html)) == 126
     assert len(asana_calls.to("/time_tracking_categories", "GET")) == 2  # two pages of 100
-    assert '<span data-count>126</span>' in html
+    assert "<span data-count>126</span>" in html
 
 
 def test_all_tab_of_a_large_workspace_shows_every_category(admin_http):
