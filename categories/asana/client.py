@@ -235,7 +235,7 @@ class AsanaClient:
                     outcome = self._interpret(response)
                     if not isinstance(outcome, AsanaError):
                         return outcome
-                    error, retryable = outcome, _may_retry(method, response.status_code)
+                    error, retryable = outcome, _may_retry(method, outcome)
                 wait = self._wait_before_retry(error, attempt) if retryable else None
                 if wait is None:
                     raise error
@@ -275,11 +275,12 @@ class AsanaClient:
         return self.retry_policy.backoff(attempt)
 
 
-def _may_retry(method: str, status: int) -> bool:
-    """429 is always safe to resend (Asana did nothing); 5xx only for idempotent methods."""
-    if status == 429:
+def _may_retry(method: str, error: AsanaError) -> bool:
+    """429 is always safe to resend (Asana did nothing). Other unavailability (5xx, an
+    answer that is not Asana's JSON) only for idempotent methods: a POST may have worked."""
+    if error.status == 429:
         return True
-    return status >= 500 and method in IDEMPOTENT_METHODS
+    return isinstance(error, AsanaUnavailable) and method in IDEMPOTENT_METHODS
 
 
 def _transport_error(method: str, exc: requests.RequestException) -> tuple[AsanaUnavailable, bool]:

@@ -117,6 +117,30 @@ def test_idempotent_call_retries_timeouts_and_connection_errors_then_succeeds(
     assert_within_backoff(asana.sleeps)
 
 
+@pytest.mark.parametrize("method", IDEMPOTENT)
+def test_idempotent_call_retries_an_answer_that_is_not_json_then_succeeds(
+    asana: FakeAsana, method: str
+) -> None:
+    path = CALLS[method][0]
+    asana.reply(method, path, body="<html>Captive portal</html>", status=200)
+    answer_with_success(asana, method)
+
+    call(asana, method)
+
+    assert [request.method for request in asana.sent] == [method, method]
+    assert len(asana.sleeps) == 1
+
+
+def test_post_is_not_resent_after_an_answer_that_is_not_json(asana: FakeAsana) -> None:
+    asana.reply("POST", CALLS["POST"][0], body="<html>Proxy error</html>", status=200)
+
+    with pytest.raises(AsanaUnavailable) as raised:
+        call(asana, "POST")
+
+    assert raised.value.request_sent
+    assert len(asana.sent) == 1
+
+
 @pytest.mark.parametrize("max_retries", [0, 1, 3])
 def test_get_gives_up_after_max_retries_and_raises(asana: FakeAsana, max_retries: int) -> None:
     asana.use_policy(RetryPolicy(max_retries=max_retries))
