@@ -27,9 +27,21 @@ def _isolated_dashboard_state(settings):
     asana_client.cache_clear()
 
 
+@pytest.fixture(scope="package")
+def _committed_demo_data(django_db_setup, django_db_blocker):
+    """Seeding takes about half a second: do it once per test package, committed."""
+    from categories.sandbox.seed import seed_demo_data
+
+    with django_db_blocker.unblock():
+        seed_demo_data()
+
+
 @pytest.fixture
-def seeded_sandbox(db):
-    """The offline sandbox with its demo data (rolled back after each test)."""
+def seeded_sandbox(_committed_demo_data, db):
+    """The offline sandbox with its demo data; each test's changes are rolled back.
+
+    Seeds again inside the test when an earlier transactional test flushed the tables.
+    """
     from categories.sandbox.seed import seed_demo_data
 
     seed_demo_data()
