@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from categories.asana import AsanaError
-from categories.permissions import can_change_categories
+from categories.permissions import can_change_categories, can_view_dashboard
 from categories.workspaces import asana_identity, current_workspace
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,8 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return context
     context["can_change"] = can_change_categories(user)
+    if not can_view_dashboard(user):
+        return context  # a role-less user sees nothing from Asana, so do not ask it
     try:
         identity = asana_identity()
         context.update(

@@ -40,6 +40,7 @@ class CategoryForm(forms.Form):
         label="Colour",
         choices=COLOR_CHOICES,
         initial="none",
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Choose a colour (or “No colour”).",
             "invalid_choice": "Choose one of Asana's 16 colours.",

@@ -23,6 +23,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect, retarget
 
@@ -81,12 +82,15 @@ def sign_in_response(request: HttpRequest) -> HttpResponse:
     An HTMX request gets an HX-Redirect (the whole page goes to the login page) instead of
     a redirect that htmx would follow and swap, login form and all, into a fragment.
     """
-    if not is_htmx(request):
-        return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
-    # The page the person is on, not the fragment's URL (None if it is another origin).
-    back_to = getattr(getattr(request, "htmx", None), "current_url_abs_path", None) or "/"
     login_url = resolve_url(settings.LOGIN_URL)
-    return HttpResponseClientRedirect(f"{login_url}?{urlencode({'next': back_to})}")
+    if is_htmx(request):
+        # The page the person is on, not the fragment's URL (None if it is another origin).
+        back_to = getattr(getattr(request, "htmx", None), "current_url_abs_path", None) or "/"
+        response = HttpResponseClientRedirect(f"{login_url}?{urlencode({'next': back_to})}")
+    else:
+        response = redirect_to_login(request.get_full_path(), login_url)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def forbidden_response(
@@ -106,8 +110,11 @@ def forbidden_response(
         response = render(request, "partials/problem.html", context, status=403)
         response = retarget(response, "#problems")
         response["HX-Reswap"] = "innerHTML"
-        return response
-    return render(request, template, context, status=403)
+    else:
+        response = render(request, template, context, status=403)
+    # One URL answers a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 NO_ROLE = ProblemMessage(

@@ -137,6 +137,8 @@ DEMO_ACCOUNTS_FILE = VAR_DIR / "demo_accounts.json"
 # which `make run` serves over plain http://127.0.0.1 (secure cookies would never be sent).
 _HTTPS_BY_DEFAULT = not DEBUG and not DEMO_MODE
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS_BY_DEFAULT)
+# Load balancers probe the app over plain HTTP; the probes hold no data worth protecting.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=_HTTPS_BY_DEFAULT)
 CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS: int = env.int(
@@ -176,7 +178,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # django-axes: lock a username from one address after repeated failed sign-ins. Keyed on
-# the pair, so nobody can lock everyone out from one address, nor a person out from theirs.
+# the pair: someone guessing locks that name at their own address only, never the real
+# person at theirs, and never everyone behind one address.
 AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -41,9 +41,11 @@ def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
     """django-axes' AXES_LOCKOUT_CALLABLE: too many failed sign-ins from here for that name."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {"cooloff_minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
-    return render(request, "registration/locked_out.html", context, status=429)
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    context = {"cooloff_minutes": seconds // 60, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 # --- refusals -----------------------------------------------------------------------------

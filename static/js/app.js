@@ -110,7 +110,11 @@
   // Escape in an edit form means Cancel (the link swaps the plain row back in).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented) return;
-    const form = event.target instanceof Element && event.target.closest("form[data-edit-form]");
+    let form = event.target instanceof Element && event.target.closest("form[data-edit-form]");
+    // Focus can fall back to <body> (a click on empty space): Escape still means Cancel.
+    if (!form && document.activeElement === document.body) {
+      form = document.querySelector("form[data-edit-form]");
+    }
     if (!form) return;
     const cancel = form.querySelector("[data-cancel]");
     if (cancel) {

@@ -127,7 +127,7 @@ def start_live_app(workdir: Path) -> LiveApp:
         "CACHE_URL": "locmemcache://e2e",
         "PYTHONUNBUFFERED": "1",
     }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     _manage(env, "migrate", "--noinput")
     _manage(env, "collectstatic", "--noinput")
     _manage(env, "prepare_demo")

@@ -6,12 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
 from categories.models import AuditEntry
-from categories.permissions import CATEGORY_ADMINS
 from categories.views.access import AUDIT_PAGE_SIZE
 
 
@@ -156,13 +154,6 @@ def staff_admin(category_admin: Any) -> Any:
     category_admin.is_staff = True
     category_admin.save()
     return category_admin
-
-
-def test_the_role_migration_lets_category_admins_view_the_log_in_the_admin() -> None:
-    codenames = Group.objects.get(name=CATEGORY_ADMINS).permissions.values_list(
-        "codename", flat=True
-    )
-    assert list(codenames) == ["view_auditentry"]
 
 
 def test_staff_category_admins_can_read_the_log_in_the_admin(

@@ -160,6 +160,17 @@ def test_each_https_setting_can_be_set_from_the_environment() -> None:
     assert found["AXES_FAILURE_LIMIT"] == 3
 
 
+def test_https_redirects_spare_only_the_load_balancers_probes(
+    client: Client, settings: Any, db: None
+) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    for path in ("/accounts/login/", "/", "/audit/", "/admin/"):
+        response = client.get(path)
+        assert response.status_code == 301
+        assert response["Location"] == f"https://testserver{path}"
+
+
 def test_no_script_reads_the_cookies() -> None:
     found = settings_under(PRODUCTION_ENV)
     assert found["SESSION_COOKIE_HTTPONLY"] is True

@@ -90,13 +90,17 @@ def asana_accepts(mock: responses.RequestsMock) -> None:
     workspace = {"gid": "1201000000000001", "name": "Northwind"}
     category = {"gid": "1209000000000001", "name": "Design", "color": "red", "is_archived": False}
     me = {"gid": "1", "name": "Ada", "email": "ada@example.com", "workspaces": [workspace]}
-    api = "https://app.asana.com/api/1.0"
-    mock.add(responses.GET, f"{api}/users/me", json={"data": me})
-    mock.add(responses.GET, f"{api}/workspaces", json={"data": [workspace]})
-    mock.add(
-        responses.GET, re.compile(f"{api}/time_tracking_categories/\\d+$"), json={"data": category}
-    )
-    mock.add(responses.GET, re.compile(f"{api}/time_tracking_.*"), json={"data": []})
+    api = re.escape("https://app.asana.com/api/1.0")
+    # Patterns must not overlap: `responses` retires a match that another one shadows.
+    answers = {
+        r"/users/me": {"data": me},
+        r"/workspaces": {"data": [workspace]},
+        r"/time_tracking_categories": {"data": []},
+        r"/time_tracking_categories/\d+": {"data": category},
+        r"(/time_tracking_categories/\d+)?/time_tracking_entries": {"data": []},
+    }
+    for path, body in answers.items():
+        mock.add(responses.GET, re.compile(f"{api}{path}(\\?.*)?$"), json=body)
 
 
 def test_the_token_is_not_in_the_pages_when_asana_accepts_it_either(

@@ -1,4 +1,4 @@
-"""Fixtures for the screens' view tests: a spy on Asana calls and a workspace switch."""
+"""Fixtures for the screens' view tests: a spy on the requests sent to Asana."""
 
 from __future__ import annotations
 

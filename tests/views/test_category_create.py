@@ -189,3 +189,16 @@ def test_reviewer_may_not_open_the_new_category_page(reviewer_http):
 
 def test_create_answers_only_posts(admin_http):
     assert admin_http.get("/categories/create/").status_code == 405
+
+
+def test_each_colour_label_points_at_its_own_radio(admin_http):
+    html = admin_http.get("/categories/new/").content.decode()
+
+    pairs = re.findall(
+        r'<label class="color-option" for="([^"]+)">\s*<input type="radio" '
+        r'name="color" id="([^"]+)"',
+        html,
+    )
+    assert len(pairs) == 16
+    assert all(label_for == radio_id for label_for, radio_id in pairs)
+    assert len({radio_id for _, radio_id in pairs}) == 16

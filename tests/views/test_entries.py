@@ -63,7 +63,7 @@ def test_totals_equal_the_sum_of_the_entries_in_the_range(admin_http):
     span = dates.preset_range("last-30-days", today=timezone.localdate())
     count, minutes = sandbox_minutes(gid, span.start, span.end)
 
-    html = admin_http.get(entries_url(gid)).content.decode()
+    html = admin_http.get(entries_url(gid, show="5000")).content.decode()
 
     assert count > 0
     assert total(html, "total-entries") == str(count)

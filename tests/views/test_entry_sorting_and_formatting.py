@@ -1,0 +1,98 @@
+"""Sorting entries (services.sort_entries) and the duration formats the screens use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from categories.asana import Category, Reference, TimeEntry
+from categories.services import CategoryFilter, EntriesReport, sort_entries
+from categories.templatetags.dashboard import color_name, duration, hours, other_categories
+
+
+def entry(gid: str, day: int, minutes: int, person: str = "", project: str = "") -> TimeEntry:
+    return TimeEntry(
+        gid=gid,
+        entered_on=dt.date(2025, 5, day),
+        duration_minutes=minutes,
+        created_by=Reference("1", person) if person else None,
+        attributable_to=Reference("2", project) if project else None,
+        categories=(),
+    )
+
+
+ENTRIES = [
+    entry("1", 3, 60, "bob", "Website"),
+    entry("2", 5, 30, "Alice", ""),
+    entry("3", 5, 90, "", "app"),
+    entry("4", 1, 30, "carol", "Website"),
+]
+
+
+def gids(entries: list[TimeEntry]) -> list[str]:
+    return [e.gid for e in entries]
+
+
+def test_default_order_is_newest_first_with_ties_broken_by_gid():
+    assert gids(sort_entries(ENTRIES, sort="-date")) == ["3", "2", "1", "4"]
+
+
+def test_oldest_first_is_the_exact_reverse():
+    assert gids(sort_entries(ENTRIES, sort="date")) == ["4", "1", "2", "3"]
+
+
+def test_people_sort_alphabetically_ignoring_case_with_unknown_people_last():
+    assert gids(sort_entries(ENTRIES, sort="person")) == ["2", "1", "4", "3"]
+    assert gids(sort_entries(ENTRIES, sort="-person")) == ["4", "1", "2", "3"]
+
+
+def test_projects_sort_alphabetically_with_no_project_last_either_way():
+    assert gids(sort_entries(ENTRIES, sort="project"))[-1] == "2"
+    assert gids(sort_entries(ENTRIES, sort="-project"))[-1] == "2"
+
+
+def test_equal_durations_stay_newest_first():
+    assert gids(sort_entries(ENTRIES, sort="-duration")) == ["3", "1", "2", "4"]
+    assert gids(sort_entries(ENTRIES, sort="duration")) == ["2", "4", "1", "3"]
+
+
+def test_report_totals_are_the_sum_of_its_entries_whatever_the_order():
+    report = EntriesReport(
+        category_gid="9", start=dt.date(2025, 5, 1), end=dt.date(2025, 5, 31), entries=ENTRIES
+    )
+
+    assert report.entry_count == 4
+    assert report.total_minutes == 210
+    assert gids(report.rows(first=1, last=3)) == ["2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown", "decimal"),
+    [(0, "0:00", "0.00"), (5, "0:05", "0.08"), (90, "1:30", "1.50"), (6000, "100:00", "100.00")],
+)
+def test_durations_are_hours_and_minutes_and_decimal_hours(minutes, shown, decimal):
+    assert duration(minutes) == shown
+    assert hours(minutes) == decimal
+
+
+def test_colour_names_are_words():
+    assert color_name("yellow-orange") == "Yellow orange"
+    assert color_name("none") == "No colour"
+
+
+def test_other_categories_leave_out_the_one_on_screen():
+    mine, other = Category("1", "Design", "red"), Category("2", "Travel", "blue")
+
+    assert other_categories((mine, other), "1") == [other]
+
+
+def test_category_filter_decides_which_tab_a_category_belongs_to():
+    archived = Category("1", "Legacy", "red", is_archived=True)
+    active = Category("2", "Design", "blue", is_archived=False)
+
+    assert CategoryFilter(state="archived").includes(archived)
+    assert not CategoryFilter(state="active").includes(archived)
+    assert CategoryFilter(state="all").includes(archived)
+    assert CategoryFilter(state="all", search="DES").includes(active)
+    assert not CategoryFilter(state="all", search="zzz").includes(active)
