@@ -57,7 +57,7 @@ def describe(error: AsanaError, *, writing: bool = False) -> ProblemMessage:
             404,
         )
     if isinstance(error, AsanaBadRequest):
-        return ProblemMessage("Asana refused the request", error.message, 400)
+        return ProblemMessage("Asana refused the request", error.message, 422)
     return ProblemMessage("Asana error", error.message, 502)
 
 

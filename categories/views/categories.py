@@ -104,7 +104,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
         )
     except AsanaBadRequest as error:
         form.add_asana_refusal(error)
-        return _create_form_response(request, form, status=400)
+        return _create_form_response(request, form, status=422)
     except AsanaError as error:
         return _create_form_response(
             request, form, problem=describe(error, writing=True), maybe_done=_maybe_sent(error)
@@ -180,7 +180,7 @@ def category_update(request: HttpRequest, gid: str) -> HttpResponse:
         )
     except AsanaBadRequest as error:
         form.add_asana_refusal(error)
-        return _edit_form_response(request, gid, form, list_filter, status=400)
+        return _edit_form_response(request, gid, form, list_filter, status=422)
     except AsanaError as error:
         problem = describe(error, writing=True)
         return _edit_form_response(

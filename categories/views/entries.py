@@ -118,7 +118,7 @@ def _invalid_range_response(
         if wants_fragment(request, PANEL)
         else "categories/entries.html"
     )
-    return render_varying(request, template, context, status=400)
+    return render_varying(request, template, context, status=422)
 
 
 # --- links ------------------------------------------------------------------------------

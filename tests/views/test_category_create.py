@@ -134,7 +134,7 @@ def test_duplicate_name_shows_asanas_own_message_at_the_name_field(admin_http):
     )
 
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert name_error(html).startswith("Asana says: ")
     assert 'value="design"' in html
     assert 'value="blue" checked' in html

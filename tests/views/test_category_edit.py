@@ -144,7 +144,7 @@ def test_rename_to_a_name_already_taken_shows_asanas_message_at_the_name(admin_h
     )
 
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f'<small id="edit-{gid}-name-error" class="field-error">Asana says: ' in html
     assert 'value="Engineering"' in html
     assert SandboxCategory.find(gid).name == "Design"

@@ -161,7 +161,7 @@ def test_end_before_start_is_explained_and_nothing_is_asked_of_asana(admin_http,
     )
 
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The end date is before the start date." in html
     assert 'aria-invalid="true" aria-describedby="entries-end-error"' in html
     assert asana_calls.category_calls() == []
@@ -173,7 +173,7 @@ def test_malformed_date_is_explained_and_nothing_is_asked_of_asana(admin_http, a
     response = admin_http.get(entries_url(gid, range="custom", start="2025-02-30", end="soon"))
 
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "“2025-02-30” is not a date: write the start date as YYYY-MM-DD." in html
     assert "“soon” is not a date: write the end date as YYYY-MM-DD." in html
     assert asana_calls.category_calls() == []
@@ -183,7 +183,7 @@ def test_custom_range_needs_both_dates(admin_http, asana_calls):
     response = admin_http.get(entries_url(category_gid("Engineering"), range="custom"))
 
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose a start date." in html
     assert "Choose an end date." in html
     assert asana_calls.category_calls() == []
@@ -192,7 +192,7 @@ def test_custom_range_needs_both_dates(admin_http, asana_calls):
 def test_unknown_preset_is_explained(admin_http, asana_calls):
     response = admin_http.get(entries_url(category_gid("Engineering"), range="fortnight"))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose one of the listed date ranges." in response.content.decode()
     assert asana_calls.category_calls() == []
 
@@ -204,7 +204,7 @@ def test_invalid_range_with_htmx_swaps_the_panel_with_the_messages(admin_http):
     )
 
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert html.lstrip().startswith('<section id="entries-panel"')
     assert "The dates need correcting" in html
 
