@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import requests
@@ -17,8 +18,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from .errors import AsanaError, AsanaUnavailable, error_from_response
+from .limiter import RequestBudget
 from .resources import Category, Page, TimeEntry, User, Workspace, iterate_pages
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
+from .windows import fetch_windowed
 
 logger = logging.getLogger("categories.asana")
 
@@ -46,7 +49,8 @@ class AsanaClient:
         timeout: float = 10.0,
         retry_policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
-        pool_size: int = 10,
+        pool_size: int = 32,
+        budget: RequestBudget | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -54,7 +58,11 @@ class AsanaClient:
         self.timeout = (min(3.05, timeout), timeout)
         self.retry_policy = retry_policy or RetryPolicy()
         self._sleep = sleep
+        # One budget per client, and the dashboard keeps one client per token per process:
+        # every thread's requests count against the same concurrency and rate limits.
+        self._budget = budget or RequestBudget()
         self._session = session or requests.Session()
+        # As many pooled connections as threads may use at once, so none is thrown away.
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         # Mounted on the scheme only: a more specific mount (the demo sandbox) still wins.
         for scheme in ("https://", "http://"):
@@ -150,6 +158,27 @@ class AsanaClient:
             )
         )
 
+    def collect_category_entries(
+        self,
+        gid: str,
+        *,
+        start_date: dt.date,
+        end_date: dt.date,
+        executor: Executor | None = None,
+        windows: int = 1,
+    ) -> list[TimeEntry]:
+        """Every entry in the range. With an executor, `windows` disjoint date windows are
+        fetched side by side and merged: the same entries, in the same order, as one query."""
+        if executor is None or windows <= 1:
+            return list(self.iter_category_entries(gid, start_date=start_date, end_date=end_date))
+        return fetch_windowed(
+            lambda start, end: self.iter_category_entries(gid, start_date=start, end_date=end),
+            start_date,
+            end_date,
+            executor=executor,
+            windows=windows,
+        )
+
     def workspace_entries_page(
         self,
         *,
@@ -224,9 +253,14 @@ class AsanaClient:
             while True:
                 attempt += 1
                 try:
-                    response = self._session.request(
-                        method, self.base_url + path, params=query, json=json, timeout=self.timeout
-                    )
+                    with self._budget.slot(method):
+                        response = self._session.request(
+                            method,
+                            self.base_url + path,
+                            params=query,
+                            json=json,
+                            timeout=self.timeout,
+                        )
                 except requests.RequestException as exc:
                     status = type(exc).__name__
                     error, retryable = _transport_error(method, exc)
