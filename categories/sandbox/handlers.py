@@ -8,12 +8,13 @@ where possible: the sandbox serves several threads over SQLite.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from .entry_rows import as_rows, entry_rows
 from .models import (
     SandboxCategory,
     SandboxEntry,
@@ -104,7 +105,7 @@ def list_category_entries(request: ApiRequest, gid: str) -> SandboxResponse:
     start = date_param(request.params.get("start_date"), "start_date")
     end = date_param(request.params.get("end_date"), "end_date")
     rows = _entries_between(SandboxEntry.objects.filter(categories=category), start, end)
-    return _page(request, rows, _ENTRY_ORDER, ENTRY, fields)
+    return _page(request, rows, _ENTRY_ORDER, ENTRY, fields, prepare=entry_rows)
 
 
 def list_workspace_entries(request: ApiRequest) -> SandboxResponse:
@@ -124,7 +125,8 @@ def list_workspace_entries(request: ApiRequest) -> SandboxResponse:
     if params.get("attributable_to"):
         project = referenced(SandboxProject, params["attributable_to"], "attributable_to")
         rows = rows.filter(attributable_to=project)
-    return _page(request, _entries_between(rows, start, end), _ENTRY_ORDER, ENTRY, fields)
+    rows = _entries_between(rows, start, end)
+    return _page(request, rows, _ENTRY_ORDER, ENTRY, fields, prepare=entry_rows)
 
 
 # --- users and workspaces --------------------------------------------------------------
@@ -152,9 +154,12 @@ def _page(
     order: tuple[str, ...],
     resource: Resource,
     fields: tuple[str, ...],
+    *,
+    prepare: Callable[[list[Any]], list[Any]] = list,
 ) -> SandboxResponse:
     page = paginate(rows, order, request.page_query())
-    return request.answer(page.envelope([render(resource, row, fields) for row in page.items]))
+    records = [render(resource, row, fields) for row in prepare(page.items)]
+    return request.answer(page.envelope(records))
 
 
 def _workspace(source: Mapping[str, Any]) -> SandboxWorkspace:
@@ -176,7 +181,7 @@ def _entries_between(
         rows = rows.filter(entered_on__gte=start)
     if end is not None:
         rows = rows.filter(entered_on__lte=end)
-    return rows.select_related("created_by", "attributable_to").prefetch_related("categories")
+    return as_rows(rows)
 
 
 def _save(category: SandboxCategory, *, update_fields: list[str] | None = None) -> None:

@@ -32,7 +32,11 @@ class GidModel(models.Model):
 
     @property
     def gid(self) -> str:
-        return f"{self.GID_PREFIX}{self.pk:0{GID_DIGITS - _PREFIX_DIGITS}d}"
+        return self.gid_for(self.pk)
+
+    @classmethod
+    def gid_for(cls, pk: int) -> str:
+        return f"{cls.GID_PREFIX}{pk:0{GID_DIGITS - _PREFIX_DIGITS}d}"
 
     @classmethod
     def pk_from_gid(cls, gid: str) -> int | None:

@@ -76,7 +76,7 @@ def paginate(queryset: QuerySet, order: Sequence[str], query: PageQuery) -> Page
     if len(items) <= limit:
         return Page(items, None, limited=True)
     items = items[:limit]
-    position = [_json_safe(getattr(items[-1], name)) for name in order]
+    position = [_json_safe(_field(items[-1], name)) for name in order]
     return Page(items, _next_page(query, encode_offset(position, query.fingerprint)), True)
 
 
@@ -117,6 +117,11 @@ def _after(order: Sequence[str], position: Sequence[Any]) -> Q:
         for i, name in enumerate(order)
     )
     return reduce(operator.or_, conditions)
+
+
+def _field(item: Any, name: str) -> Any:
+    """Pages hold model objects or, for `.values()` querysets, dicts."""
+    return item[name] if isinstance(item, dict) else getattr(item, name)
 
 
 def _json_safe(value: Any) -> Any:

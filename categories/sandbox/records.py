@@ -126,10 +126,8 @@ ENTRY = Resource(
         "entered_on": lambda e: e.entered_on.isoformat(),
         "attributable_to": Relation(PROJECT, lambda e: e.attributable_to),
         "created_by": Relation(USER, lambda e: e.created_by),
-        # Sorted in Python: the page prefetches categories, and order_by would query again.
-        "categories": Relation(
-            CATEGORY, lambda e: sorted(e.categories.all(), key=lambda c: c.pk), many=True
-        ),
+        # Entries are served as plain rows (entry_rows.py) with their categories in order.
+        "categories": Relation(CATEGORY, lambda e: e.categories, many=True),
     },
     compact=_ENTRY_FIELDS,
     full=_ENTRY_FIELDS,
