@@ -24,6 +24,13 @@ ASANA_ACCESS_TOKEN: str = env.str("ASANA_ACCESS_TOKEN", default="")
 ASANA_BASE_URL: str = env.str("ASANA_BASE_URL", default="https://app.asana.com/api/1.0")
 ASANA_WORKSPACE_GID: str = env.str("ASANA_WORKSPACE_GID", default="")
 ASANA_TIMEOUT: float = env.float("ASANA_TIMEOUT", default=10.0)
+# How long Asana's answers are reused (seconds); the dashboard's own writes clear them.
+ASANA_CACHE_SECONDS: int = env.int("ASANA_CACHE_SECONDS", default=60)
+# Threads fetching from Asana at once (date windows, overview categories); Asana allows a
+# token 50 concurrent reads, shared by every process using the token.
+ASANA_MAX_CONCURRENCY: int = env.int("ASANA_MAX_CONCURRENCY", default=16)
+# Requests a minute this process allows itself per token (Asana: 150 free, 1,500 paid).
+ASANA_REQUESTS_PER_MINUTE: int = env.int("ASANA_REQUESTS_PER_MINUTE", default=1500)
 # Demo mode: no token, so the dashboard talks to the offline sandbox instead of Asana.
 DEMO_MODE: bool = not ASANA_ACCESS_TOKEN
 
