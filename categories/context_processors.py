@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from categories.asana import AsanaError
 from categories.permissions import can_change_categories, can_view_dashboard
-from categories.workspaces import asana_identity, current_workspace
+from categories.workspaces import confirm_workspace, request_identity
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +24,11 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     if not can_view_dashboard(user):
         return context  # a role-less user sees nothing from Asana, so do not ask it
     try:
-        identity = asana_identity()
+        identity = request_identity(request)
         context.update(
             asana_user=identity.user,
             workspaces=identity.workspaces,
-            current_workspace=current_workspace(request),
+            current_workspace=confirm_workspace(request, identity),
         )
     except AsanaError as error:
         # The header must not take the page down; the page's own call reports the problem.

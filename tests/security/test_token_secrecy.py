@@ -122,7 +122,7 @@ def test_django_hides_the_token_setting_on_error_pages(settings: Any) -> None:
     assert set(safe["ASANA_ACCESS_TOKEN"]) == {"*"}
 
 
-def blow_up_holding_the_token() -> None:
+def blow_up_holding_the_token(request: object = None) -> None:
     """A bug under a failed call, whose chained exception's frame holds the request's
     headers in a local variable, as the frames inside requests and urllib3 do."""
     headers = CaseInsensitiveDict(
@@ -152,7 +152,7 @@ def test_debug_error_pages_never_echo_the_token(
         settings.DEFAULT_EXCEPTION_REPORTER_FILTER = (
             "django.views.debug.SafeExceptionReporterFilter"
         )
-    monkeypatch.setattr("categories.context_processors.asana_identity", blow_up_holding_the_token)
+    monkeypatch.setattr("categories.context_processors.request_identity", blow_up_holding_the_token)
     client.raise_request_exception = False
     client.force_login(category_admin)
     response = client.get("/audit/")
