@@ -1,4 +1,4 @@
-"""Date ranges for the entries screen: named presets computed from "today".
+"""Date ranges for the report screens: named presets computed from "today".
 
 Weeks start on Monday (ISO 8601, as Asana's timesheets do); quarters are calendar quarters.
 Everything takes `today` as an argument so it is testable and free of clocks and time zones.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,3 +109,38 @@ def preset_range(preset: Preset, *, today: dt.date) -> DateRange:
     if preset == "year-to-date":
         return DateRange(dt.date(today.year, 1, 1), today)
     raise ValueError(f"{preset!r} is not a preset with computed dates.")
+
+
+# --- ranges in URLs ----------------------------------------------------------------------
+
+
+def range_params(preset: Preset, span: DateRange) -> dict[str, str]:
+    """The URL parameters that name a range: ?range=<preset>, or a custom range's dates.
+
+    A preset is kept by name, not by its dates, so a link sent to a colleague next month
+    still means "last month" (as the screen's preset buttons do).
+    """
+    params = {"range": preset}
+    if preset == CUSTOM:
+        params["start"] = span.start.isoformat()
+        params["end"] = span.end.isoformat()
+    return params
+
+
+@dataclass(frozen=True)
+class PresetLink:
+    """One preset button of a range bar."""
+
+    key: Preset
+    label: str
+    url: str
+    current: bool
+
+
+def preset_links(current: Preset, url_for: Callable[[Preset], str]) -> list[PresetLink]:
+    """The range bar's preset buttons, in screen order, `url_for` giving each one's URL."""
+    return [
+        PresetLink(key=key, label=label, url=url_for(key), current=key == current)
+        for key, label in PRESET_LABELS.items()
+        if key != CUSTOM
+    ]

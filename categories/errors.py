@@ -1,9 +1,16 @@
-"""Asana's typed errors in words a person understands: the one mapping boundary."""
+"""Asana's typed errors in words a person understands: the one mapping boundary.
+
+Every failure gets a title, a sentence saying what happened and what to do, and the HTTP
+status our own answer carries: 429 (rate limited, with Retry-After), 503 (unavailable),
+502 (Asana refused the dashboard's token), 403, 404 and 422 (input refused). Never 500:
+a problem on Asana's side is not a bug in the dashboard.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from categories.asana import (
     AsanaAuthError,
@@ -14,6 +21,15 @@ from categories.asana import (
     AsanaRateLimited,
     AsanaUnavailable,
 )
+from categories.services import LostCreateNotFound, LostCreateUnverified
+
+# What the dashboard was doing: decides which scope a 403 is missing.
+Operation = Literal["read", "write", "delete"]
+SCOPES: dict[Operation, str] = {
+    "read": "time_tracking_categories:read",
+    "write": "time_tracking_categories:write",
+    "delete": "time_tracking_categories:delete",
+}
 
 
 @dataclass(frozen=True)
@@ -24,36 +40,34 @@ class ProblemMessage:
     retry_after: int | None = None
 
 
-def describe(error: AsanaError, *, writing: bool = False) -> ProblemMessage:
-    """Plain words for an Asana failure. `writing` says whether we asked to change something."""
+def describe(
+    error: AsanaError,
+    *,
+    writing: bool = False,
+    operation: Operation | None = None,
+    for_admin: bool = True,
+) -> ProblemMessage:
+    """Plain words for an Asana failure.
+
+    `operation` (or the older `writing` flag) says what we asked Asana to do, so a 403 can
+    name the missing scope. `for_admin` says whether the reader can fix the token (a
+    Category admin or superuser) or has to ask someone who can.
+    """
+    operation = operation or ("write" if writing else "read")
     if isinstance(error, AsanaRateLimited):
-        seconds = max(1, math.ceil(error.retry_after or 30))
-        return ProblemMessage(
-            "Asana is rate limiting",
-            f"Asana is rate limiting requests; try again in {seconds} s.",
-            429,
-            retry_after=seconds,
-        )
+        return _rate_limited(error)
+    if isinstance(error, LostCreateNotFound | LostCreateUnverified):
+        return _lost_create(error)
     if isinstance(error, AsanaUnavailable):
-        said = f" (Asana said: {error.phrase or error.message})" if error.status else ""
-        return ProblemMessage(
-            "Asana is unavailable",
-            f"Asana is unavailable right now{said}. Nothing was lost; try again shortly.",
-            503,
-        )
+        return _unavailable(error, operation)
     if isinstance(error, AsanaAuthError):
-        return ProblemMessage(
-            "The Asana token is invalid or expired",
-            "The Asana token is invalid or expired. An administrator must set a new "
-            "ASANA_ACCESS_TOKEN on the server and restart the dashboard.",
-            502,
-        )
+        return _bad_token(for_admin)
     if isinstance(error, AsanaForbidden):
-        return ProblemMessage("Asana refused access", _forbidden_detail(error, writing), 403)
+        return ProblemMessage("Asana refused access", _forbidden_detail(error, operation), 403)
     if isinstance(error, AsanaNotFound):
         return ProblemMessage(
-            "Not found",
-            "This category no longer exists in Asana (it may have been deleted).",
+            "This category no longer exists",
+            "This category no longer exists in Asana: someone may have deleted it.",
             404,
         )
     if isinstance(error, AsanaBadRequest):
@@ -61,15 +75,76 @@ def describe(error: AsanaError, *, writing: bool = False) -> ProblemMessage:
     return ProblemMessage("Asana error", error.message, 502)
 
 
-def _forbidden_detail(error: AsanaForbidden, writing: bool) -> str:
+def _rate_limited(error: AsanaRateLimited) -> ProblemMessage:
+    seconds = max(1, math.ceil(error.retry_after or 30))
+    return ProblemMessage(
+        "Asana is rate limiting",
+        f"Asana is rate limiting requests; try again in {seconds} s.",
+        429,
+        retry_after=seconds,
+    )
+
+
+def _unavailable(error: AsanaUnavailable, operation: Operation) -> ProblemMessage:
+    detail = f"Asana is unavailable right now ({_reason(error)}). Try again in a minute."
+    if operation != "read" and not error.request_sent:
+        detail += " The request never reached Asana, so nothing was changed."
+    return ProblemMessage("Asana is unavailable", detail, 503)
+
+
+def _reason(error: AsanaUnavailable) -> str:
+    """Asana's own words and error phrase (its 5xx answers carry one, which its support
+    uses to find the incident) when it sent them, else what the client observed."""
+    parts = []
+    asana_said = next((text for text in error.errors if text), "")
+    if asana_said:
+        parts.append(f"Asana said “{asana_said}”")
+    if error.phrase:
+        parts.append(f"error phrase “{error.phrase}”")
+    return ", ".join(parts) or error.message.rstrip(".")
+
+
+def _lost_create(error: AsanaUnavailable) -> ProblemMessage:
+    if isinstance(error, LostCreateNotFound):
+        return ProblemMessage(
+            "Nothing was created",
+            "Asana did not confirm the new category, and it is not in the workspace's list: "
+            "nothing was created. Try again.",
+            503,
+        )
+    return ProblemMessage(
+        "The category may or may not have been created",
+        "Asana did not answer, and checking its list failed too, so the category may or may "
+        "not have been created. Look for it in the list before trying again.",
+        503,
+    )
+
+
+def _bad_token(for_admin: bool) -> ProblemMessage:
+    if for_admin:
+        how = (
+            "To fix it, create a new personal access token in Asana (My settings → Apps → "
+            "Developer apps), set it as ASANA_ACCESS_TOKEN on the server and restart the "
+            "dashboard; `python manage.py asana_check` then confirms it works."
+        )
+    else:
+        how = "Ask an administrator of the dashboard to renew it."
+    return ProblemMessage(
+        "The Asana token is invalid or expired",
+        f"The Asana token is invalid or expired. {how}",
+        502,
+    )
+
+
+def _forbidden_detail(error: AsanaForbidden, operation: Operation) -> str:
     asana_said = f" Asana said: {error.message}" if error.message else ""
-    if writing:
+    scope = SCOPES[operation]
+    if operation == "read":
         return (
-            "Asana refused the change: the token's user must be a workspace admin, and the "
-            "token needs the time_tracking_categories:write (or :delete) scope." + asana_said
+            f"Asana refused to show time tracking data: the token lacks the {scope} scope, "
+            "or the workspace does not have Asana's Timesheets & Budgets add-on." + asana_said
         )
     return (
-        "Asana refused to show time tracking data: the workspace needs Asana's Timesheets & "
-        "Budgets add-on, and the token needs the time_tracking_categories:read scope."
-        + asana_said
+        f"Asana refused the change: the token lacks the {scope} scope, or its user must be "
+        "a workspace admin and is not." + asana_said
     )

@@ -13,6 +13,7 @@ from categories.asana import (
     CATEGORY_COLORS,
     CATEGORY_NAME_MAX_LENGTH,
     AsanaBadRequest,
+    Category,
     color_label,
 )
 
@@ -61,6 +62,36 @@ class CategoryForm(forms.Form):
         if field and message.startswith(f"{field}:"):
             message = message[len(field) + 1 :].strip()
         self.add_error(field, f"Asana says: {message}")
+
+
+class CategoryEditForm(CategoryForm):
+    """The edit form also carries the values it was opened with (hidden fields).
+
+    On save they are compared with Asana's current record, so a change someone else made
+    meanwhile is shown to the person instead of being overwritten unseen.
+    """
+
+    # Not stripped: they must equal Asana's stored values exactly to mean "unchanged".
+    original_name = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    original_color = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Set by "Save mine anyway": the person saw the other version and chose theirs over it.
+    overwrite = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def opened_with(cls, category: Category) -> CategoryEditForm:
+        """A fresh edit form showing `category`, remembering it as the original."""
+        values = {"name": category.name, "color": category.color}
+        originals = {"original_name": category.name, "original_color": category.color}
+        return cls(initial={**values, **originals}, id_prefix=f"edit-{category.gid}")
+
+    def original(self, gid: str) -> Category | None:
+        """The values the form was opened with; None from a form that did not send them
+        (an old page), which then saves without the lost-update check."""
+        name = self.cleaned_data.get("original_name") or ""
+        color = self.cleaned_data.get("original_color") or ""
+        if not name or color not in CATEGORY_COLORS:
+            return None
+        return Category(gid=gid, name=name, color=color)
 
 
 class CategoryFilterForm(forms.Form):

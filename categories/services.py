@@ -1,17 +1,27 @@
 """What the views ask for, in the domain's words. Keyword-only, typed, no HTTP details.
 
 Writes go through the audit log; Asana's typed errors pass through unchanged, for the
-view layer to turn into words at one boundary (categories/errors.py).
+view layer to turn into words at one boundary (categories/errors.py). Two write guards
+live here: a create whose answer was lost is looked up before anyone is told to retry
+(no duplicates), and an edit checks that nobody changed the category since the form was
+opened (no lost updates: `EditConflict`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from categories.asana import Category, TimeEntry, User, Workspace
+from categories.asana import (
+    AsanaError,
+    AsanaUnavailable,
+    Category,
+    TimeEntry,
+    User,
+    Workspace,
+)
 from categories.audit import audited
 from categories.connection import asana_client
 from categories.models import AuditEntry
@@ -85,6 +95,12 @@ def get_category(*, gid: str) -> Category:
 
 
 def create_category(*, actor: Any, workspace_gid: str, name: str, color: str) -> Category:
+    """Create a category; a create whose answer was lost is settled before anyone retries.
+
+    Returns a `RecoveredCategory` when Asana's answer was lost but its list shows the new
+    category (so a retry would have made a duplicate); raises `LostCreateNotFound` when
+    the list does not show it and `LostCreateUnverified` when the list cannot be read.
+    """
     after = {"name": name, "color": color}
     with audited(
         actor=actor,
@@ -93,22 +109,131 @@ def create_category(*, actor: Any, workspace_gid: str, name: str, color: str) ->
         category_name=name,
         after=after,
     ) as entry:
-        created = asana_client().create_category(
-            workspace_gid=workspace_gid, name=name, color=color
-        )
+        try:
+            created = asana_client().create_category(
+                workspace_gid=workspace_gid, name=name, color=color
+            )
+        except AsanaUnavailable as lost:
+            if not lost.request_sent:
+                raise  # never reached Asana: nothing to settle
+            created = confirm_lost_create(
+                workspace_gid=workspace_gid, name=name, color=color, lost=lost
+            )
         entry.category_gid = created.gid
         entry.after = _snapshot(created)
     return created
 
 
+@dataclass(frozen=True)
+class RecoveredCategory(Category):
+    """A created category whose answer was lost and that Asana's list showed afterwards."""
+
+
+class LostCreateNotFound(AsanaUnavailable):
+    """A create whose answer was lost, and Asana's list does not show the new category:
+    as far as Asana can tell nothing was created, so trying again cannot duplicate it."""
+
+
+class LostCreateUnverified(AsanaUnavailable):
+    """A create whose answer was lost, and the look-up that should settle it failed too."""
+
+
+def confirm_lost_create(
+    *, workspace_gid: str, name: str, color: str, lost: AsanaUnavailable
+) -> RecoveredCategory:
+    """Look in Asana for the category a create with a lost answer may have made.
+
+    Only a category with the same name (trimmed, any case: Asana's uniqueness rule) and
+    the colour we sent counts: one with another colour existed before and is not ours.
+    The errors raised keep `lost`'s words and fields, so the audit log records "unknown"
+    with Asana's message, as for any unanswered change.
+    """
+    try:
+        found = _find_by_name(workspace_gid=workspace_gid, name=name)
+    except AsanaError as lookup_failed:
+        raise _retyped(LostCreateUnverified, lost) from lookup_failed
+    if found is None or found.color != color:
+        raise _retyped(LostCreateNotFound, lost) from lost
+    return RecoveredCategory(
+        gid=found.gid, name=found.name, color=found.color, is_archived=found.is_archived
+    )
+
+
+def _find_by_name(*, workspace_gid: str, name: str) -> Category | None:
+    """Asana's own current list (active and archived), never a cached copy."""
+    client = asana_client()
+    wanted = name.strip().casefold()
+    for archived in (False, True):
+        for category in client.iter_categories(workspace_gid=workspace_gid, archived=archived):
+            if category.name.strip().casefold() == wanted:
+                return _with_archived(category, archived)
+    return None
+
+
+def _retyped(kind: type[AsanaUnavailable], error: AsanaUnavailable) -> AsanaUnavailable:
+    values = {f.name: getattr(error, f.name) for f in fields(error)}
+    return kind(**values)
+
+
+@dataclass(frozen=True)
+class CategoryUpdate:
+    """A category as it was just before a save, and as Asana stored it."""
+
+    before: Category
+    after: Category
+
+    @property
+    def renamed(self) -> bool:
+        return self.before.name != self.after.name
+
+    @property
+    def recoloured(self) -> bool:
+        return self.before.color != self.after.color
+
+
+@dataclass
+class EditConflict(Exception):
+    """Someone changed the category in Asana after the edit form was opened.
+
+    `original` is what the form was opened with, `theirs` is Asana's current record and
+    `mine` is what the person submitted. Saving would overwrite `theirs` unseen.
+    """
+
+    mine: Category
+    theirs: Category
+    original: Category
+
+    def __str__(self) -> str:
+        return f"Category {self.theirs.gid} changed in Asana while it was being edited."
+
+
 def update_category(
-    *, actor: Any, workspace_gid: str, current: Category, name: str, color: str
-) -> Category:
-    """Rename and/or recolour `current`, sending only what changed."""
+    *,
+    actor: Any,
+    workspace_gid: str,
+    name: str,
+    color: str,
+    gid: str = "",
+    current: Category | None = None,
+    expected: Category | None = None,
+) -> CategoryUpdate:
+    """Rename and/or recolour a category, sending only what changed.
+
+    Pass `gid` to have Asana's current record read here (or `current` if it was just
+    read). With `expected`, the values the edit form was opened with, a category someone
+    else changed meanwhile raises `EditConflict` instead of being overwritten; to save
+    over their change, the caller passes their values as `expected` (the person saw them).
+    """
+    if current is None:
+        # Straight from Asana, never a cached copy: the guard compares against this.
+        current = asana_client().get_category(gid)
+    mine = Category(gid=current.gid, name=name, color=color, is_archived=current.is_archived)
+    if _same_values(current, mine):
+        return CategoryUpdate(before=current, after=current)
+    if expected is not None and not _same_values(current, expected):
+        raise EditConflict(mine=mine, theirs=current, original=expected)
     new_name = name if name != current.name else None
     new_color = color if color != current.color else None
-    if new_name is None and new_color is None:
-        return current
     action = _update_action(renamed=new_name is not None, recoloured=new_color is not None)
     with audited(
         actor=actor,
@@ -121,7 +246,7 @@ def update_category(
     ) as entry:
         updated = asana_client().update_category(current.gid, name=new_name, color=new_color)
         entry.after = _snapshot(updated)
-    return updated
+    return CategoryUpdate(before=current, after=updated)
 
 
 def archive_category(*, actor: Any, workspace_gid: str, gid: str) -> Category:
@@ -262,6 +387,11 @@ def _set_archived(*, actor: Any, workspace_gid: str, gid: str, archived: bool) -
         updated = client.update_category(gid, is_archived=archived)
         entry.after = {"is_archived": updated.is_archived}
     return updated
+
+
+def _same_values(one: Category, other: Category) -> bool:
+    """Same name and colour: what an edit form shows and changes."""
+    return (one.name, one.color) == (other.name, other.color)
 
 
 def _update_action(*, renamed: bool, recoloured: bool) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from categories.views import categories, entries, system
+from categories.views import categories, entries, reports, system
 
 
 class GidConverter:
@@ -37,6 +37,29 @@ urlpatterns = [
     ),
     path("categories/<gid:gid>/delete/", categories.category_delete, name="category_delete"),
     path("categories/<gid:gid>/entries/", entries.category_entries, name="category_entries"),
+    path(
+        "categories/<gid:gid>/export/entries.csv",
+        reports.entries_csv,
+        name="category_entries_csv",
+    ),
+    path(
+        "categories/<gid:gid>/export/by-person.csv",
+        reports.breakdown_csv,
+        {"by": "person"},
+        name="category_people_csv",
+    ),
+    path(
+        "categories/<gid:gid>/export/by-project.csv",
+        reports.breakdown_csv,
+        {"by": "project"},
+        name="category_projects_csv",
+    ),
+    path("overview/", reports.overview, name="overview"),
+    path(
+        "overview/category/<gid:gid>/",
+        reports.overview_category,
+        name="overview_category",
+    ),
     path("workspace/", system.choose_workspace, name="choose_workspace"),
     path("healthz", system.healthz, name="healthz"),
     path("readyz", system.readyz, name="readyz"),

@@ -6,6 +6,8 @@ what changed: a row, the create form, the list panel, plus the message region.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -20,12 +22,12 @@ from categories.asana import (
     AsanaBadRequest,
     AsanaError,
     AsanaNotFound,
-    AsanaUnavailable,
     Category,
     color_label,
 )
-from categories.errors import ProblemMessage, describe
-from categories.forms import CategoryFilterForm, CategoryForm
+from categories.errors import ProblemMessage
+from categories.forms import CategoryEditForm, CategoryFilterForm, CategoryForm
+from categories.middleware import describe_for, problem_response
 from categories.permissions import category_admin_required, viewer_required
 from categories.views.htmx import remove_target, render_varying, wants_fragment
 from categories.workspaces import current_workspace
@@ -42,6 +44,21 @@ COUNT_NOUNS: dict[services.CategoryState, tuple[str, str]] = {
     "all": ("category", "categories"),
 }
 PANEL = "category-panel"
+View = Callable[..., HttpResponse]
+
+
+def marks_deleted_rows(view: View) -> View:
+    """A category deleted in Asana since the list was shown: say so, and with HTMX also
+    replace its stale row (out of band) so nobody clicks on it again."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, gid: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, gid, *args, **kwargs)
+        except AsanaNotFound as error:
+            return problem_response(request, error, extra={"gone_gid": gid})
+
+    return wrapped
 
 
 # --- the list ---------------------------------------------------------------------------
@@ -89,27 +106,30 @@ def category_create(request: HttpRequest) -> HttpResponse:
     form = CategoryForm(request.POST, id_prefix="new")
     # Which list the person is looking at: the new row is added only if it belongs there.
     list_filter = CategoryFilterForm(request.POST).category_filter()
-    workspace = current_workspace(request)
     if not form.is_valid():
         return _create_form_response(request, form, status=422)
-    if workspace is None:
-        form.add_error(None, "The Asana token sees no workspace to create the category in.")
-        return _create_form_response(request, form, status=409)
+    name, color = form.cleaned_data["name"], form.cleaned_data["color"]
     try:
+        # Inside the try: even the workspace look-up failing must not lose the input.
+        workspace = current_workspace(request)
+        if workspace is None:
+            form.add_error(None, "The Asana token sees no workspace to create the category in.")
+            return _create_form_response(request, form, status=409)
         created = services.create_category(
-            actor=request.user,
-            workspace_gid=workspace.gid,
-            name=form.cleaned_data["name"],
-            color=form.cleaned_data["color"],
+            actor=request.user, workspace_gid=workspace.gid, name=name, color=color
         )
     except AsanaBadRequest as error:
         form.add_asana_refusal(error)
         return _create_form_response(request, form, status=422)
     except AsanaError as error:
-        return _create_form_response(
-            request, form, problem=describe(error, writing=True), maybe_done=_maybe_sent(error)
+        check_url = (
+            _list_url(services.CategoryFilter(state="all", search=name))
+            if isinstance(error, services.LostCreateUnverified)
+            else ""
         )
-    messages.success(request, f"Created “{created.name}” ({color_label(created.color)}).")
+        problem = describe_for(request, error)
+        return _create_form_response(request, form, problem=problem, check_url=check_url)
+    messages.success(request, _created_text(created))
     if not wants_fragment(request):
         return redirect(_list_url(services.CategoryFilter()))
     context = {
@@ -120,19 +140,25 @@ def category_create(request: HttpRequest) -> HttpResponse:
     return render_varying(request, "categories/create_success_swap.html", context)
 
 
+def _created_text(created: Category) -> str:
+    text = f"Created “{created.name}” ({color_label(created.color)})."
+    if isinstance(created, services.RecoveredCategory):
+        text += " Asana's answer was lost on the way, so the dashboard checked: it is there."
+    return text
+
+
 def _create_form_response(
     request: HttpRequest,
     form: CategoryForm,
     *,
     status: int | None = None,
     problem: ProblemMessage | None = None,
-    maybe_done: bool = False,
+    check_url: str = "",
 ) -> HttpResponse:
     """The create form again, with what was typed and why it was not accepted."""
-    context = {"form": form, "problem": problem, "maybe_done": maybe_done}
-    status = status or (problem.status if problem else 400)
+    context = {"form": form, "problem": problem, "check_url": check_url, "focus_name": True}
     template = "categories/create_form.html" if wants_fragment(request) else "categories/new.html"
-    return render_varying(request, template, context, status=status)
+    return _form_again(request, template, context, status=status, problem=problem)
 
 
 # --- edit in place ----------------------------------------------------------------------
@@ -140,23 +166,25 @@ def _create_form_response(
 
 @require_GET
 @viewer_required
+@marks_deleted_rows
 def category_row(request: HttpRequest, gid: str) -> HttpResponse:
-    """One row as the list shows it: what "Cancel" swaps back in place of the edit form."""
+    """One row as the list shows it: what "Cancel" (or "Keep theirs") swaps back in."""
     list_filter = CategoryFilterForm(request.GET).category_filter()
     if not wants_fragment(request):
         return redirect(_list_url(list_filter))
     category = services.get_category(gid=gid)
+    if request.GET.get("kept") == "theirs":
+        messages.info(request, f"Kept “{category.name}” as it is in Asana; nothing was saved.")
     return _row_response(request, category, list_filter, focus="edit")
 
 
 @require_GET
 @category_admin_required
+@marks_deleted_rows
 def category_edit(request: HttpRequest, gid: str) -> HttpResponse:
     list_filter = CategoryFilterForm(request.GET).category_filter()
     category = services.get_category(gid=gid)
-    form = CategoryForm(
-        initial={"name": category.name, "color": category.color}, id_prefix=f"edit-{gid}"
-    )
+    form = CategoryEditForm.opened_with(category)
     context = {**_filter_context(list_filter), "gid": gid, "category": category, "form": form}
     template = "categories/row_edit.html" if wants_fragment(request) else "categories/edit.html"
     return render_varying(request, template, context)
@@ -165,33 +193,35 @@ def category_edit(request: HttpRequest, gid: str) -> HttpResponse:
 @require_POST
 @category_admin_required
 def category_update(request: HttpRequest, gid: str) -> HttpResponse:
-    form = CategoryForm(request.POST, id_prefix=f"edit-{gid}")
+    form = CategoryEditForm(request.POST, id_prefix=f"edit-{gid}")
     list_filter = CategoryFilterForm(request.POST).category_filter()
     if not form.is_valid():
         return _edit_form_response(request, gid, form, list_filter, status=422)
     try:
-        current = services.get_category(gid=gid)
-        updated = services.update_category(
+        change = services.update_category(
             actor=request.user,
             workspace_gid=_workspace_gid(request),
-            current=current,
+            gid=gid,
+            expected=form.original(gid),
             name=form.cleaned_data["name"],
             color=form.cleaned_data["color"],
         )
+    except services.EditConflict as conflict:
+        return _conflict_response(request, gid, conflict, list_filter)
     except AsanaBadRequest as error:
         form.add_asana_refusal(error)
         return _edit_form_response(request, gid, form, list_filter, status=422)
     except AsanaError as error:
-        problem = describe(error, writing=True)
+        problem = describe_for(request, error)
         return _edit_form_response(
             request, gid, form, list_filter, problem=problem, gone=isinstance(error, AsanaNotFound)
         )
-    _report_update(request, current, updated)
+    _report_update(request, change, overwrote=form.cleaned_data["overwrite"])
     if not wants_fragment(request):
         return redirect(_list_url(list_filter))
     # The row stays where it is even if a rename takes it out of the search: it is the
     # row the person is working on, and moving it away would lose their place.
-    return _row_response(request, updated, list_filter, focus="edit")
+    return _row_response(request, change.after, list_filter, focus="edit")
 
 
 def _edit_form_response(
@@ -211,23 +241,56 @@ def _edit_form_response(
         "problem": problem,
         "gone": gone,
     }
-    status = status or (problem.status if problem else 400)
     template = "categories/row_edit.html" if wants_fragment(request) else "categories/edit.html"
-    return render_varying(request, template, context, status=status)
+    return _form_again(request, template, context, status=status, problem=problem)
 
 
-def _report_update(request: HttpRequest, before: Category, after: Category) -> None:
-    renamed = before.name != after.name
-    recoloured = before.color != after.color
-    if renamed and recoloured:
+def _form_again(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int | None,
+    problem: ProblemMessage | None,
+) -> HttpResponse:
+    """A form shown again with what was typed: the status says why (422 input, 429 rate
+    limit with Retry-After, 503 Asana down, ...), never 500."""
+    response = render_varying(
+        request, template, context, status=status or (problem.status if problem else 400)
+    )
+    if problem and problem.retry_after:
+        response["Retry-After"] = str(problem.retry_after)
+    return response
+
+
+def _conflict_response(
+    request: HttpRequest,
+    gid: str,
+    conflict: services.EditConflict,
+    list_filter: services.CategoryFilter,
+) -> HttpResponse:
+    """Both versions side by side (409): the person chooses, nothing is overwritten unseen."""
+    context = {**_filter_context(list_filter), "gid": gid, "conflict": conflict}
+    if wants_fragment(request):
+        return render_varying(request, "categories/row_conflict.html", context, status=409)
+    return render_varying(request, "categories/conflict.html", context, status=409)
+
+
+def _report_update(
+    request: HttpRequest, change: services.CategoryUpdate, *, overwrote: bool = False
+) -> None:
+    before, after = change.before, change.after
+    if change.renamed and change.recoloured:
         text = f"Renamed “{before.name}” to “{after.name}” and made it {color_label(after.color)}."
-    elif renamed:
+    elif change.renamed:
         text = f"Renamed “{before.name}” to “{after.name}”."
-    elif recoloured:
+    elif change.recoloured:
         text = f"Changed the colour of “{after.name}” to {color_label(after.color)}."
     else:
         messages.info(request, f"Nothing to save: “{after.name}” already looks like that.")
         return
+    if overwrote:
+        text += " Your version replaced the one saved in Asana meanwhile."
     messages.success(request, text)
 
 
@@ -236,18 +299,20 @@ def _report_update(request: HttpRequest, before: Category, after: Category) -> N
 
 @require_POST
 @category_admin_required
+@marks_deleted_rows
 def category_archive(request: HttpRequest, gid: str) -> HttpResponse:
     return _change_archived(request, gid, archived=True)
 
 
 @require_POST
 @category_admin_required
+@marks_deleted_rows
 def category_unarchive(request: HttpRequest, gid: str) -> HttpResponse:
     return _change_archived(request, gid, archived=False)
 
 
 def _change_archived(request: HttpRequest, gid: str, *, archived: bool) -> HttpResponse:
-    """One click; Asana's errors go to the middleware (a problem message, nothing typed)."""
+    """One click; Asana's errors become a problem message (nothing typed to keep)."""
     list_filter = CategoryFilterForm(request.POST).category_filter()
     change = services.archive_category if archived else services.unarchive_category
     category = change(actor=request.user, workspace_gid=_workspace_gid(request), gid=gid)
@@ -268,6 +333,7 @@ def _change_archived(request: HttpRequest, gid: str, *, archived: bool) -> HttpR
 
 @require_GET
 @category_admin_required
+@marks_deleted_rows
 def category_confirm_delete(request: HttpRequest, gid: str) -> HttpResponse:
     """Names the category and offers archiving (keeps history) next to deleting."""
     list_filter = CategoryFilterForm(request.GET).category_filter()
@@ -280,6 +346,7 @@ def category_confirm_delete(request: HttpRequest, gid: str) -> HttpResponse:
 
 @require_POST
 @category_admin_required
+@marks_deleted_rows
 def category_delete(request: HttpRequest, gid: str) -> HttpResponse:
     list_filter = CategoryFilterForm(request.POST).category_filter()
     # Read first: the audit log and the message name what was deleted.
@@ -344,8 +411,3 @@ def _tabs(list_filter: services.CategoryFilter) -> list[dict[str, Any]]:
 def _workspace_gid(request: HttpRequest) -> str:
     workspace = current_workspace(request)
     return workspace.gid if workspace else ""
-
-
-def _maybe_sent(error: AsanaError) -> bool:
-    """A create that timed out may still have happened in Asana."""
-    return isinstance(error, AsanaUnavailable) and error.request_sent

@@ -1,8 +1,9 @@
-"""The entries screen: one category's time entries in a date range, with totals."""
+"""The entries screen: one category's time entries in a date range, with totals, and
+above them the report: change against the previous period, chart, breakdowns, CSVs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,24 +12,25 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from categories import dates, services
+from categories import dates, reporting, services
 from categories.forms import ENTRIES_PAGE_SIZE, EntriesFilterForm, EntriesQuery
 from categories.permissions import viewer_required
+from categories.reports import CategoryReport
 from categories.views.htmx import render_varying, wants_fragment
+from categories.views.reports import (
+    ReportOptions,
+    SortColumn,
+    breakdown_views,
+    change_view,
+    export_urls,
+    fallback_query,
+    grouping_links,
+    series_chart_view,
+    sort_columns,
+)
 
 PANEL = "entries-panel"
 ROWS = "entry-rows"
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    """A sortable column heading: its link and what it announces (aria-sort)."""
-
-    key: str
-    label: str
-    url: str
-    aria_sort: str  # "ascending", "descending" or "" when not sorted by this column
-    numeric: bool = False
 
 
 # The first click on a column sorts the way people expect: dates and durations biggest
@@ -46,28 +48,37 @@ COLUMN_LABELS = {"date": "Date", "person": "Person", "project": "Project", "dura
 @viewer_required
 def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
     form = EntriesFilterForm(request.GET, today=timezone.localdate())
+    options = ReportOptions.from_params(request.GET)
     if not form.is_valid():
         # Nothing is asked of Asana until the range makes sense.
-        return _invalid_range_response(request, gid, form)
+        return _invalid_range_response(request, gid, form, options)
     query = form.query()
     if wants_fragment(request, ROWS):
         return _more_rows_response(request, gid, query)
     category = services.get_category(gid=gid)
-    report = services.entries_report(
-        category_gid=gid, start=query.start, end=query.end, sort=query.sort
+    found = reporting.category_report(
+        category_gid=gid,
+        start=query.start,
+        end=query.end,
+        sort=query.sort,
+        granularity=options.group,
     )
+    report = found.entries
     context = {
-        **_links(gid, query),
+        **_links(gid, query, options),
+        **_report_context(gid, query, options, found.report),
         "gid": gid,
         "category": category,
         "form": form,
         "query": query,
         "report": report,
         "rows": report.rows(last=query.shown),
-        **_paging(gid, query, report),
+        **_paging(gid, query, options, report),
         "days": (query.end - query.start).days + 1,
         "wider_url": (
-            "" if query.preset == "year-to-date" else entries_url(gid, query, preset="year-to-date")
+            ""
+            if query.preset == "year-to-date"
+            else entries_url(gid, query, options, preset="year-to-date")
         ),
     }
     template = (
@@ -80,7 +91,8 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
 
 def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> HttpResponse:
     """ "Load more": the next rows, appended below those already shown."""
-    report = services.entries_report(
+    options = ReportOptions.from_params(request.GET)
+    report = reporting.category_entries(
         category_gid=gid, start=query.start, end=query.end, sort=query.sort
     )
     context = {
@@ -88,24 +100,17 @@ def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> 
         "query": query,
         "report": report,
         "rows": report.rows(first=query.shown - ENTRIES_PAGE_SIZE, last=query.shown),
-        **_paging(gid, query, report),
+        **_paging(gid, query, options, report),
         "focus_first_row": True,
     }
     return render_varying(request, "categories/entries_more_swap.html", context)
 
 
 def _invalid_range_response(
-    request: HttpRequest, gid: str, form: EntriesFilterForm
+    request: HttpRequest, gid: str, form: EntriesFilterForm, options: ReportOptions
 ) -> HttpResponse:
-    fallback = EntriesQuery(
-        preset="custom",
-        start=timezone.localdate(),
-        end=timezone.localdate(),
-        sort=form.cleaned_data.get("sort", services.DEFAULT_ENTRY_SORT),
-        shown=ENTRIES_PAGE_SIZE,
-    )
     context = {
-        **_links(gid, fallback),
+        **_links(gid, fallback_query(form), options),
         "gid": gid,
         "category": None,
         "form": form,
@@ -121,62 +126,89 @@ def _invalid_range_response(
     return render_varying(request, template, context, status=422)
 
 
+# --- the report above the table ----------------------------------------------------------
+
+
+def _report_context(
+    gid: str, query: EntriesQuery, options: ReportOptions, report: CategoryReport
+) -> dict[str, Any]:
+    def url_for(**changes: Any) -> str:
+        return entries_url(gid, query, options, **changes)
+
+    previous = dates.DateRange(*report.previous_range)
+    exports = export_urls(gid, _filter_params(query, options))
+    return {
+        "summary": report,
+        "change": change_view(report),
+        "previous_url": url_for(preset=dates.CUSTOM, span=previous),
+        "chart": series_chart_view(report),
+        "groupings": grouping_links(options.group, report=report, url_for=url_for),
+        "breakdowns": breakdown_views(report, options, url_for=url_for, csv_urls=exports),
+        "entries_csv_url": exports["entries"],
+    }
+
+
 # --- links ------------------------------------------------------------------------------
 
 
-def entries_url(gid: str, query: EntriesQuery, **changes: Any) -> str:
-    """The shareable URL of the entries screen for `query`, with `changes` applied."""
+def entries_url(
+    gid: str, query: EntriesQuery, options: ReportOptions | None = None, **changes: Any
+) -> str:
+    """The shareable URL of the entries screen for `query`, with `changes` applied.
+
+    `changes` may name the range (preset, and span for a custom one), the sort, how many
+    rows are shown, and the report's options (group, people, projects).
+    """
     preset = changes.get("preset", query.preset)
+    span = changes.get("span", dates.DateRange(query.start, query.end))
     sort = changes.get("sort", query.sort)
     shown = changes.get("shown", ENTRIES_PAGE_SIZE)
-    params: dict[str, str | int] = {"range": preset}
-    if preset == dates.CUSTOM:
-        params["start"] = query.start.isoformat()
-        params["end"] = query.end.isoformat()
+    option_changes = {
+        key: changes[key] for key in ("group", "people", "projects") if key in changes
+    }
+    options = replace(options or ReportOptions(), **option_changes)
+    params: dict[str, str | int] = {**dates.range_params(preset, span)}
     if sort != services.DEFAULT_ENTRY_SORT:
         params["sort"] = sort
     if shown > ENTRIES_PAGE_SIZE:
         params["show"] = shown
+    params.update(options.params())
     return f"{reverse('category_entries', args=[gid])}?{urlencode(params)}"
 
 
-def _links(gid: str, query: EntriesQuery) -> dict[str, Any]:
-    presets = [
-        {
-            "key": key,
-            "label": label,
-            "url": entries_url(gid, query, preset=key),
-            "current": key == query.preset,
-        }
-        for key, label in dates.PRESET_LABELS.items()
-        if key != dates.CUSTOM
-    ]
-    return {"presets": presets, "sort_columns": _sort_columns(gid, query)}
+def _filter_params(query: EntriesQuery, options: ReportOptions) -> dict[str, str]:
+    """The range and report options: what an export carries from the screen."""
+    span = dates.DateRange(query.start, query.end)
+    return {**dates.range_params(query.preset, span), **options.params()}
 
 
-def _sort_columns(gid: str, query: EntriesQuery) -> list[SortColumn]:
-    current = query.sort.removeprefix("-")
-    descending = query.sort.startswith("-")
-    columns = []
-    for key, label in COLUMN_LABELS.items():
-        if key == current:
-            next_sort = key if descending else f"-{key}"
-            aria_sort = "descending" if descending else "ascending"
-        else:
-            next_sort, aria_sort = FIRST_CLICK[key], ""
-        columns.append(
-            SortColumn(
-                key=key,
-                label=label,
-                url=entries_url(gid, query, sort=next_sort),
-                aria_sort=aria_sort,
-                numeric=key == "duration",
-            )
-        )
-    return columns
+def _links(gid: str, query: EntriesQuery, options: ReportOptions) -> dict[str, Any]:
+    hidden = options.params()
+    if query.sort != services.DEFAULT_ENTRY_SORT:
+        hidden = {"sort": query.sort, **hidden}
+    return {
+        "presets": dates.preset_links(
+            query.preset, lambda preset: entries_url(gid, query, options, preset=preset)
+        ),
+        "range_action": reverse("category_entries", args=[gid]),
+        "range_hidden": hidden,
+        "sort_columns": _sort_columns(gid, query, options),
+    }
 
 
-def _paging(gid: str, query: EntriesQuery, report: services.EntriesReport) -> dict[str, Any]:
+def _sort_columns(gid: str, query: EntriesQuery, options: ReportOptions) -> list[SortColumn]:
+    return sort_columns(
+        query.sort,
+        labels=COLUMN_LABELS,
+        first_click=FIRST_CLICK,
+        url_for=lambda sort: entries_url(gid, query, options, sort=sort),
+        numeric=("duration",),
+    )
+
+
+def _paging(
+    gid: str, query: EntriesQuery, options: ReportOptions, report: services.EntriesReport
+) -> dict[str, Any]:
     """How many rows are on screen, and the "load more" link while some are not."""
     shown = min(query.shown, report.entry_count)
     remaining = report.entry_count - shown
@@ -184,6 +216,8 @@ def _paging(gid: str, query: EntriesQuery, report: services.EntriesReport) -> di
         "shown_count": shown,
         "next_count": min(ENTRIES_PAGE_SIZE, remaining),
         "more_url": (
-            entries_url(gid, query, shown=query.shown + ENTRIES_PAGE_SIZE) if remaining else ""
+            entries_url(gid, query, options, shown=query.shown + ENTRIES_PAGE_SIZE)
+            if remaining
+            else ""
         ),
     }

@@ -13,6 +13,18 @@
     ];
   }
 
+  // With DEBUG on, django-htmx's debug script replaces the whole page with any 400, 403,
+  // 404 or 500 answer, to show Django's error page. The dashboard's own answers with those
+  // statuses are fragments meant for the page (a problem, a form with its input): keep
+  // them from it. This capture listener on window runs before its listener on document;
+  // a whole document (Django's own error page) still reaches it.
+  window.addEventListener("htmx:beforeOnLoad", function (event) {
+    const xhr = event.detail && event.detail.xhr;
+    if (!xhr || xhr.status < 400) return;
+    const text = typeof xhr.response === "string" ? xhr.response : "";
+    if (!/^\s*<!doctype html/i.test(text)) event.stopPropagation();
+  }, true);
+
   // --- problems ---------------------------------------------------------------------
 
   function problemRegion() {
@@ -54,25 +66,69 @@
     }
   });
 
-  // --- busy buttons -----------------------------------------------------------------
+  // --- busy controls: no double submits ---------------------------------------------
 
-  // The button (or button-like link) that started a request shows Pico's spinner;
-  // the #loading indicator on <body> shows for every request as well.
-  function busyElement(event) {
-    const elt = event.detail && event.detail.elt;
-    if (!elt) return null;
-    if (elt.matches("button, [role=button]")) return elt;
-    if (elt.tagName === "FORM") return elt.querySelector("button[type=submit], button:not([type])");
-    return null;
+  // While a request runs, the controls that could send it again are disabled: a form's
+  // buttons and button-like links (Save, Cancel), or the button or link itself. htmx
+  // would otherwise queue a second click (or Enter) and send the form twice. The main
+  // button also shows Pico's spinner (aria-busy); #loading shows for every request.
+  function busyControls(elt) {
+    if (!(elt instanceof Element)) return [];
+    if (elt.tagName === "FORM") return Array.from(elt.querySelectorAll("button, [role=button]"));
+    if (elt.matches("button, [role=button]")) return [elt];
+    return [];
   }
+
+  function mainControl(elt) {
+    if (elt.tagName === "FORM") return elt.querySelector("button[type=submit], button:not([type])");
+    return elt.matches("button, [role=button]") ? elt : null;
+  }
+
+  function setBusy(elt, busy) {
+    busyControls(elt).forEach(function (control) {
+      if (busy) {
+        if (control.disabled || control.getAttribute("aria-disabled") === "true") return;
+        // Links cannot be disabled: aria-disabled says so, and the click guard below acts.
+        if (control.tagName === "BUTTON") control.disabled = true;
+        else control.setAttribute("aria-disabled", "true");
+        control.setAttribute("data-busy-disabled", "");
+      } else if (control.hasAttribute("data-busy-disabled")) {
+        control.removeAttribute("data-busy-disabled");
+        if (control.tagName === "BUTTON") control.disabled = false;
+        else control.removeAttribute("aria-disabled");
+      }
+    });
+    const main = mainControl(elt);
+    if (main && busy) main.setAttribute("aria-busy", "true");
+    if (main && !busy) main.removeAttribute("aria-busy");
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
-    const busy = busyElement(event);
-    if (busy) busy.setAttribute("aria-busy", "true");
+    const elt = event.detail && event.detail.elt;
+    if (!(elt instanceof Element) || !busyControls(elt).length) return;
+    elt.setAttribute("data-in-flight", "");
+    setBusy(elt, true);
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    const busy = busyElement(event);
-    if (busy) busy.removeAttribute("aria-busy");
+    const elt = event.detail && event.detail.elt;
+    if (!(elt instanceof Element) || !elt.hasAttribute("data-in-flight")) return;
+    elt.removeAttribute("data-in-flight");
+    setBusy(elt, false);
   });
+  // The same form or button once more while its request runs (Enter, a fast second
+  // click): dropped, not queued.
+  document.addEventListener("htmx:confirm", function (event) {
+    const elt = event.detail && event.detail.elt;
+    if (elt instanceof Element && elt.hasAttribute("data-in-flight")) event.preventDefault();
+  });
+  // A click on a link marked busy does nothing (neither htmx nor the browser follows it).
+  document.addEventListener("click", function (event) {
+    const link = event.target instanceof Element && event.target.closest("a[aria-disabled=true]");
+    if (link) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 
   // --- dialogs (the delete confirmation) ----------------------------------------------
 

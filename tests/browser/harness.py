@@ -65,9 +65,7 @@ class LiveApp:
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=REPO, env=env, check=True, capture_output=True
-    )
+    subprocess.run([PYTHON, "manage.py", *args], cwd=REPO, env=env, check=True, capture_output=True)
 
 
 def _create_accounts(env: dict[str, str]) -> None:
@@ -142,8 +140,18 @@ def start_live_app(workdir: Path) -> LiveApp:
     )
     commands = {
         "app": (
-            [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{app_port}", "--workers", "1",
-             "--threads", "8", "--timeout", "60"],
+            [
+                GUNICORN,
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{app_port}",
+                "--workers",
+                "1",
+                "--threads",
+                "8",
+                "--timeout",
+                "60",
+            ],
             _http_ok(f"{app.url}/healthz"),
         ),
         "sandbox": (

@@ -154,7 +154,7 @@ def test_a_category_named_with_markup_is_shown_as_text(
     assert_inert(admin_page)
     admin_page.goto(f"/categories/{marked_up_names}/edit/")
     # The edit form holds the name in an input's value, which is not page text.
-    assert admin_page.locator(f"input[value='{MARKUP}']").count() == 1
+    assert admin_page.locator(f"input[name='name'][value='{MARKUP}']").count() == 1
     assert_inert(admin_page, shown_as_text=False)
 
 
