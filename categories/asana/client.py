@@ -290,7 +290,8 @@ class AsanaClient:
         except ValueError:
             body = None
         if response.ok:
-            if isinstance(body, dict):
+            # Every Asana success is an object with "data"; anything else is not Asana.
+            if isinstance(body, dict) and "data" in body:
                 return body
             return AsanaUnavailable(
                 message="Asana answered with something that is not Asana's JSON.",

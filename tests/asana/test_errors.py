@@ -153,6 +153,15 @@ def test_non_json_200_is_unavailable_not_a_crash(asana: FakeAsana) -> None:
     assert "not Asana's JSON" in error.message
 
 
+def test_json_200_without_data_is_unavailable_not_a_crash(asana: FakeAsana) -> None:
+    asana.reply("GET", CATEGORY_PATH, {"message": "hello from a proxy"}, status=200)
+
+    error = fail_get(asana)
+
+    assert isinstance(error, AsanaUnavailable)
+    assert error.status == 200
+
+
 def test_non_json_502_is_unavailable_and_names_the_status(asana: FakeAsana) -> None:
     asana.reply("GET", CATEGORY_PATH, body="<html>Bad Gateway</html>", status=502)
 
