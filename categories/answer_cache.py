@@ -1,10 +1,10 @@
 """Asana's answers kept briefly in Django's cache, so repeated pages cost no round trip.
 
 Keys name the token only by a hash (never the token), the workspace, what was asked and
-its parameters. Every workspace has a generation number in its keys: the dashboard's own
-writes bump it, which retires every cached answer of that workspace at once (a rename
-changes the chips in other categories' entries too). The cache backend is CACHE_URL, so
-several app servers behind a load balancer share both answers and generations.
+its parameters, and a generation number: the dashboard's own writes bump it, which retires
+every cached answer at once (a rename changes the chips in other categories' entries too,
+and writes are rare next to reads). The cache backend is CACHE_URL, so several app
+servers behind a load balancer share both the answers and the generation.
 """
 
 from __future__ import annotations
@@ -54,17 +54,17 @@ def cached(
     return fresh
 
 
-def forget_workspace(workspace_gid: str) -> None:
-    """Retire every cached answer about this workspace (after one of our own writes)."""
+def forget_answers() -> None:
+    """Retire every cached answer (after one of our own writes)."""
     # A new, unique generation rather than an increment: no race on a missing key.
-    cache.set(_generation_key(workspace_gid), time.time_ns(), None)
+    cache.set(_generation_key(), time.time_ns(), None)
 
 
 def _key(workspace_gid: str, what: str, params: Sequence[object]) -> str:
-    generation = cache.get(_generation_key(workspace_gid)) or 0
+    generation = cache.get(_generation_key()) or 0
     parts = ":".join(str(part) for part in params)
-    return f"asana:{token_fingerprint()}:{workspace_gid}:{generation}:{what}:{parts}"
+    return f"asana:{token_fingerprint()}:{generation}:{workspace_gid}:{what}:{parts}"
 
 
-def _generation_key(workspace_gid: str) -> str:
-    return f"asana:{token_fingerprint()}:{workspace_gid}:generation"
+def _generation_key() -> str:
+    return f"asana:{token_fingerprint()}:generation"

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import wraps
 from typing import Any, Literal
 
+from categories.answer_cache import cached, forget_answers
 from categories.asana import (
     AsanaError,
     AsanaUnavailable,
@@ -23,7 +25,7 @@ from categories.asana import (
     Workspace,
 )
 from categories.audit import audited
-from categories.connection import asana_client
+from categories.connection import asana_client, asana_executor
 from categories.models import AuditEntry
 
 CategoryState = Literal["active", "archived", "all"]
@@ -59,10 +61,38 @@ def list_workspaces() -> list[Workspace]:
 # --- categories ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CategoryListing:
+    """The categories a tab shows, and when Asana gave them."""
+
+    categories: list[Category]
+    as_of: dt.datetime
+
+
 def list_categories(
-    *, workspace_gid: str, state: CategoryState = "active", search: str = ""
-) -> list[Category]:
-    """Every category in the state (all of Asana's pages), sorted by name."""
+    *,
+    workspace_gid: str,
+    state: CategoryState = "active",
+    search: str = "",
+    refresh: bool = False,
+) -> CategoryListing:
+    """Every category in the state (all of Asana's pages), sorted by name.
+
+    Asana's answer is reused for a short while (ASANA_CACHE_SECONDS) unless `refresh`;
+    the search runs on it here, so typing a search costs no round trip.
+    """
+    fresh = cached(
+        workspace_gid=workspace_gid,
+        what="categories",
+        params=(state,),
+        fetch=lambda: _fetch_categories(workspace_gid=workspace_gid, state=state),
+        refresh=refresh,
+    )
+    found = [c for c in fresh.value if _name_matches(c.name, search)]
+    return CategoryListing(categories=found, as_of=fresh.as_of)
+
+
+def _fetch_categories(*, workspace_gid: str, state: CategoryState) -> list[Category]:
     client = asana_client()
     found: list[Category] = []
     # Asana has no "both" filter: "all" is the active list plus the archived list.
@@ -70,7 +100,6 @@ def list_categories(
         for category in client.iter_categories(workspace_gid=workspace_gid, archived=archived):
             # The list answer may omit is_archived; the query we sent says what it is.
             found.append(_with_archived(category, archived))
-    found = [c for c in found if _name_matches(c.name, search)]
     return sorted(found, key=lambda c: (c.name.casefold(), c.gid))
 
 
@@ -90,10 +119,35 @@ class CategoryFilter:
         return _name_matches(category.name, self.search)
 
 
-def get_category(*, gid: str) -> Category:
-    return asana_client().get_category(gid)
+def get_category(*, gid: str, reuse: bool = False, refresh: bool = False) -> Category:
+    """The category as Asana has it now. Read-only screens may `reuse` a recent answer;
+    anything that edits (forms, conflict checks) always asks Asana."""
+    if not reuse:
+        return asana_client().get_category(gid)
+    return cached(
+        workspace_gid="",
+        what="category",
+        params=(gid,),
+        fetch=lambda: asana_client().get_category(gid),
+        refresh=refresh,
+    ).value
 
 
+def changes_asana(write: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a service that changes Asana: afterwards (whatever the outcome: a failed
+    write may still have happened) no cached answer from before it is served."""
+
+    @wraps(write)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return write(*args, **kwargs)
+        finally:
+            forget_answers()
+
+    return wrapped
+
+
+@changes_asana
 def create_category(*, actor: Any, workspace_gid: str, name: str, color: str) -> Category:
     """Create a category; a create whose answer was lost is settled before anyone retries.
 
@@ -207,6 +261,7 @@ class EditConflict(Exception):
         return f"Category {self.theirs.gid} changed in Asana while it was being edited."
 
 
+@changes_asana
 def update_category(
     *,
     actor: Any,
@@ -249,14 +304,17 @@ def update_category(
     return CategoryUpdate(before=current, after=updated)
 
 
+@changes_asana
 def archive_category(*, actor: Any, workspace_gid: str, gid: str) -> Category:
     return _set_archived(actor=actor, workspace_gid=workspace_gid, gid=gid, archived=True)
 
 
+@changes_asana
 def unarchive_category(*, actor: Any, workspace_gid: str, gid: str) -> Category:
     return _set_archived(actor=actor, workspace_gid=workspace_gid, gid=gid, archived=False)
 
 
+@changes_asana
 def delete_category(*, actor: Any, workspace_gid: str, category: Category) -> None:
     with audited(
         actor=actor,
@@ -281,6 +339,7 @@ class EntriesReport:
     end: dt.date
     entries: list[TimeEntry]
     sort: EntrySort = DEFAULT_ENTRY_SORT
+    as_of: dt.datetime | None = None
 
     @property
     def total_minutes(self) -> int:
@@ -301,21 +360,49 @@ def entries_report(
     start: dt.date,
     end: dt.date,
     sort: EntrySort = DEFAULT_ENTRY_SORT,
+    refresh: bool = False,
 ) -> EntriesReport:
     """All of Asana's pages for the range; the totals are the sum of exactly these.
 
     Sorting needs every entry, so the whole range is fetched even when the screen shows
-    only the first hundred rows; nothing is kept after the request.
+    only the first hundred rows. Long ranges are fetched as date windows side by side;
+    the answer is reused briefly (so "load more" and re-sorting cost no round trip).
     """
-    entries = list(
-        asana_client().iter_category_entries(category_gid, start_date=start, end_date=end)
+    fresh = cached(
+        workspace_gid="",
+        what="entries",
+        params=(category_gid, start.isoformat(), end.isoformat()),
+        fetch=lambda: _fetch_entries(category_gid=category_gid, start=start, end=end),
+        refresh=refresh,
     )
     return EntriesReport(
         category_gid=category_gid,
         start=start,
         end=end,
-        entries=sort_entries(entries, sort=sort),
+        entries=sort_entries(fresh.value, sort=sort),
         sort=sort,
+        as_of=fresh.as_of,
+    )
+
+
+# One window per fortnight of the range, at most this many: enough to fetch a two-year
+# report in a few round trips, few enough to stay far inside Asana's concurrency limit.
+MAX_DATE_WINDOWS = 12
+DAYS_PER_WINDOW = 14
+
+
+def date_windows_for(start: dt.date, end: dt.date) -> int:
+    days = (end - start).days + 1
+    return max(1, min(MAX_DATE_WINDOWS, -(-days // DAYS_PER_WINDOW)))
+
+
+def _fetch_entries(*, category_gid: str, start: dt.date, end: dt.date) -> list[TimeEntry]:
+    return asana_client().collect_category_entries(
+        category_gid,
+        start_date=start,
+        end_date=end,
+        executor=asana_executor(),
+        windows=date_windows_for(start, end),
     )
 
 

@@ -70,16 +70,20 @@ def category_list(request: HttpRequest) -> HttpResponse:
     """Every category of the current workspace in one tab, optionally searched by name."""
     list_filter = CategoryFilterForm(request.GET).category_filter()
     workspace = current_workspace(request)
-    categories = (
+    listing = (
         services.list_categories(
-            workspace_gid=workspace.gid, state=list_filter.state, search=list_filter.search
+            workspace_gid=workspace.gid,
+            state=list_filter.state,
+            search=list_filter.search,
+            refresh="refresh" in request.GET,
         )
         if workspace
-        else []
+        else None
     )
     context = {
         **_filter_context(list_filter),
-        "categories": categories,
+        "categories": listing.categories if listing else [],
+        "as_of": listing.as_of if listing else None,
         "tabs": _tabs(list_filter),
         "nouns": COUNT_NOUNS[list_filter.state],
         "clear_search_url": _list_url(services.CategoryFilter(state=list_filter.state)),

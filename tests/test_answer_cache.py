@@ -1,0 +1,158 @@
+"""Asana's answers are reused briefly, never across one of the dashboard's own writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from categories import services
+from categories.connection import asana_client
+
+NORTHWIND = "1201000000000001"
+ENGINEERING = "1209000000000001"
+DESIGN = "1209000000000002"
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def asana_calls(seeded_sandbox, monkeypatch) -> list[str]:
+    """Every request the client sends, as 'METHOD path'."""
+    client = asana_client()
+    sent: list[str] = []
+    original = client.call
+
+    def spy(method: str, path: str, **kwargs: Any) -> Any:
+        sent.append(f"{method} {path}")
+        return original(method, path, **kwargs)
+
+    monkeypatch.setattr(client, "call", spy)
+    return sent
+
+
+def names() -> list[str]:
+    return [c.name for c in services.list_categories(workspace_gid=NORTHWIND).categories]
+
+
+def test_a_second_listing_is_served_from_the_cache(asana_calls) -> None:
+    first = services.list_categories(workspace_gid=NORTHWIND)
+    sent = len(asana_calls)
+
+    second = services.list_categories(workspace_gid=NORTHWIND)
+
+    assert len(asana_calls) == sent
+    assert second.categories == first.categories
+    assert second.as_of == first.as_of
+
+
+def test_searching_reuses_the_cached_listing(asana_calls) -> None:
+    services.list_categories(workspace_gid=NORTHWIND)
+    sent = len(asana_calls)
+
+    found = services.list_categories(workspace_gid=NORTHWIND, search="engin").categories
+
+    assert [c.name for c in found] == ["Engineering"]
+    assert len(asana_calls) == sent
+
+
+def test_refresh_asks_asana_again_and_moves_as_of(asana_calls) -> None:
+    first = services.list_categories(workspace_gid=NORTHWIND)
+    sent = len(asana_calls)
+
+    again = services.list_categories(workspace_gid=NORTHWIND, refresh=True)
+
+    assert len(asana_calls) > sent
+    assert again.as_of > first.as_of
+
+
+def create(admin: Any) -> None:
+    services.create_category(actor=admin, workspace_gid=NORTHWIND, name="Cache probe", color="red")
+
+
+def rename(admin: Any) -> None:
+    current = services.get_category(gid=DESIGN)
+    services.update_category(
+        actor=admin, workspace_gid=NORTHWIND, current=current, name="Cache probe", color="red"
+    )
+
+
+def archive(admin: Any) -> None:
+    services.archive_category(actor=admin, workspace_gid=NORTHWIND, gid=DESIGN)
+
+
+def delete(admin: Any) -> None:
+    category = services.get_category(gid=DESIGN)
+    services.delete_category(actor=admin, workspace_gid=NORTHWIND, category=category)
+
+
+@pytest.mark.parametrize("write", [create, rename, archive, delete], ids=lambda w: w.__name__)
+def test_every_write_retires_the_cached_listing(
+    asana_calls, category_admin, write: Callable[[Any], None]
+) -> None:
+    before = names()
+
+    write(category_admin)
+
+    assert names() != before
+
+
+def test_unarchive_retires_the_cached_archived_tab(asana_calls, category_admin) -> None:
+    services.archive_category(actor=category_admin, workspace_gid=NORTHWIND, gid=DESIGN)
+    archived = services.list_categories(workspace_gid=NORTHWIND, state="archived")
+    assert "Design" in [c.name for c in archived.categories]
+
+    services.unarchive_category(actor=category_admin, workspace_gid=NORTHWIND, gid=DESIGN)
+
+    archived = services.list_categories(workspace_gid=NORTHWIND, state="archived")
+    assert "Design" not in [c.name for c in archived.categories]
+
+
+def test_a_failed_write_still_retires_the_cache(asana_calls, category_admin) -> None:
+    from categories.asana import AsanaError
+    from categories.sandbox.faults import inject_fault
+
+    services.list_categories(workspace_gid=NORTHWIND)
+    inject_fault(kind="status", status=503, method="PUT")
+    with pytest.raises(AsanaError):
+        archive(category_admin)
+    sent = len(asana_calls)
+
+    services.list_categories(workspace_gid=NORTHWIND)
+
+    assert len(asana_calls) > sent  # the write may have happened: ask again
+
+
+def test_entries_are_cached_and_a_rename_refreshes_their_category_chips(
+    asana_calls, category_admin
+) -> None:
+    start = TODAY - dt.timedelta(days=90)
+    first = services.entries_report(category_gid=ENGINEERING, start=start, end=TODAY)
+    sent = len(asana_calls)
+    assert services.entries_report(category_gid=ENGINEERING, start=start, end=TODAY).entries
+    assert len(asana_calls) == sent
+
+    rename(category_admin)
+    after = services.entries_report(category_gid=ENGINEERING, start=start, end=TODAY)
+
+    chips_before = {c.name for e in first.entries for c in e.categories}
+    chips_after = {c.name for e in after.entries for c in e.categories}
+    assert "Design" in chips_before
+    assert "Design" not in chips_after
+    assert "Cache probe" in chips_after
+    assert len(asana_calls) > sent
+
+
+def test_cache_keys_never_contain_the_token(seeded_sandbox, settings) -> None:
+    from categories.answer_cache import cached
+
+    settings.ASANA_ACCESS_TOKEN = "0/secret-token-in-settings"
+    cache.clear()
+
+    cached(workspace_gid=NORTHWIND, what="probe", params=("x",), fetch=lambda: 1)
+
+    keys = list(cache._cache.keys())  # locmem: the stored keys themselves
+    assert keys
+    assert not any("secret-token" in key for key in keys)
