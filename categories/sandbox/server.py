@@ -27,6 +27,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     """One thread per connection; daemon threads, so a stuck request never blocks exit."""
 
     daemon_threads = True
+    # socketserver's default backlog is 5: a client opening a dozen connections at once
+    # (a windowed report) has the rest dropped, and each retries its connect 1 s later.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], *, latency_ms: int | None = None) -> None:
         super().__init__(address, SandboxRequestHandler)

@@ -136,3 +136,11 @@ def test_asana_sandbox_command_prints_its_url_and_stops_on_ctrl_c(tmp_path: Path
     finally:
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=10) == 0
+
+
+def test_server_queues_a_burst_of_connections_from_a_windowed_report() -> None:
+    from categories.sandbox.server import SandboxHTTPServer
+
+    # A dozen connections opened at once must all be queued; with socketserver's default
+    # of 5, the others are dropped and reconnect only a second later.
+    assert SandboxHTTPServer.request_queue_size >= 64
