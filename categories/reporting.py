@@ -1,13 +1,15 @@
 """What the report screens ask for, in the domain's words. Keyword-only, typed, no HTTP.
 
-Every figure of a category's report (totals, change, breakdowns, chart, CSV) and of the
-overview comes from one kind of fetch: the category's entries for the range as Asana
-lists them, kept to the range (`reports.within_range`). So they all agree, in minutes.
+Every figure of a category's report (totals, change, breakdowns, chart) and every row of
+the overview comes from one answer: `services.entries_report` for that category and
+range (cached briefly), kept to the range. So a category's report and its overview row
+cannot disagree. The CSV export streams the same query from Asana page by page instead,
+so that its memory does not grow with the number of entries.
 
-Independent fetches (the previous period, one per category in the overview) run on one
-bounded, process-wide pool: a page waits for its slowest fetch, not for their sum, and
-however many people open reports at once, this process never has more than
-`FETCH_WORKERS` requests in flight to Asana (which allows 50 concurrent reads per token).
+Whole-report tasks (the previous period, one per category in the overview) run side by
+side on a small pool of their own; each fans its date windows out on the shared pool
+(`connection.asana_executor`). Two pools, so that no task ever waits on the pool it runs
+in: with enough such waits at once, no thread would be left to run what they wait for.
 """
 
 from __future__ import annotations
@@ -18,12 +20,9 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from django.conf import settings
-from django.db import connection
-
 from categories import services
 from categories.asana import Category, TimeEntry
-from categories.connection import asana_client
+from categories.connection import asana_client, asana_executor
 from categories.overview import category_hours, list_overview_categories, overview_report
 from categories.reports import (
     BreakdownBy,
@@ -42,9 +41,9 @@ from categories.reports import (
 
 T = TypeVar("T")
 
-FETCH_WORKERS = 16
-# Module-level: threads are reused across requests and the bound holds process-wide.
-POOL = ThreadPoolExecutor(max_workers=FETCH_WORKERS, thread_name_prefix="report")
+REPORT_WORKERS = 8
+# Module-level: threads are made as needed, reused across requests, bounded per process.
+_REPORT_POOL = ThreadPoolExecutor(max_workers=REPORT_WORKERS, thread_name_prefix="report")
 
 
 class InlineExecutor(Executor):
@@ -59,13 +58,10 @@ class InlineExecutor(Executor):
         return future
 
 
-def fetch_executor() -> Executor:
-    """The pool, except where the offline sandbox answers from an in-memory SQLite
-    database (the test suite's): that database is private to the connection that holds
-    the test's transaction, so a pool thread would see no data, or find it locked."""
-    if settings.DEMO_MODE and connection.vendor == "sqlite" and connection.is_in_memory_db():
-        return InlineExecutor()
-    return POOL
+def report_executor() -> Executor:
+    """The report pool; in demo mode the request's own thread, as for every fetch there
+    (no shared pool: the sandbox answers from the request thread's database connection)."""
+    return _REPORT_POOL if asana_executor() is not None else InlineExecutor()
 
 
 # --- one category ------------------------------------------------------------------------
@@ -85,9 +81,12 @@ def category_entries(
     start: dt.date,
     end: dt.date,
     sort: services.EntrySort = services.DEFAULT_ENTRY_SORT,
+    refresh: bool = False,
 ) -> services.EntriesReport:
     """The entries the screen lists and totals: services.entries_report, kept to the range."""
-    fetched = services.entries_report(category_gid=category_gid, start=start, end=end, sort=sort)
+    fetched = services.entries_report(
+        category_gid=category_gid, start=start, end=end, sort=sort, refresh=refresh
+    )
     return replace(fetched, entries=list(within_range(fetched.entries, start=start, end=end)))
 
 
@@ -98,16 +97,20 @@ def category_report(
     end: dt.date,
     sort: services.EntrySort = services.DEFAULT_ENTRY_SORT,
     granularity: Granularity | None = None,
+    refresh: bool = False,
 ) -> CategoryReportData:
     """The range's entries and report; the previous period's totals are fetched alongside.
 
     `granularity` groups the chart by day, week or month; None picks one from the range.
     """
     previous_start, previous_end = previous_period(start, end)
-    previous = fetch_executor().submit(
-        _totals, category_gid=category_gid, start=previous_start, end=previous_end
+    previous = report_executor().submit(
+        _totals, category_gid=category_gid, start=previous_start, end=previous_end,
+        refresh=refresh,
+    )  # fmt: skip
+    current = category_entries(
+        category_gid=category_gid, start=start, end=end, sort=sort, refresh=refresh
     )
-    current = category_entries(category_gid=category_gid, start=start, end=end, sort=sort)
     report = build_report(entries=current.entries, start=start, end=end, previous=previous.result())
     if granularity and granularity != report.granularity:
         series = time_series(current.entries, start=start, end=end, granularity=granularity)
@@ -115,15 +118,16 @@ def category_report(
     return CategoryReportData(entries=current, report=report)
 
 
-def _totals(*, category_gid: str, start: dt.date, end: dt.date) -> Totals:
-    return Totals.of(category_entries(category_gid=category_gid, start=start, end=end).entries)
+def _totals(*, category_gid: str, start: dt.date, end: dt.date, refresh: bool) -> Totals:
+    found = category_entries(category_gid=category_gid, start=start, end=end, refresh=refresh)
+    return Totals.of(found.entries)
 
 
 def iter_category_entries(
     *, category_gid: str, start: dt.date, end: dt.date
 ) -> Iterator[TimeEntry]:
-    """The same entries as `category_entries`, one at a time as Asana's pages arrive, in
-    Asana's order: for exports, whose memory must not grow with the number of entries."""
+    """The same query as `category_entries`, one entry at a time as Asana's pages arrive,
+    in Asana's order and never held all at once: for exports of any size."""
     pages = asana_client().iter_category_entries(category_gid, start_date=start, end_date=end)
     return within_range(pages, start=start, end=end)
 
@@ -139,23 +143,38 @@ def category_breakdown(
 # --- the overview ------------------------------------------------------------------------
 
 
-class _InRangeClient:
-    """The Asana client, with each category's entries kept to the range asked for, as on
-    the category's own report: an overview row then sums exactly what that report sums."""
+class _ReportsClient:
+    """The Asana client as the overview uses it, except that a category and its entries
+    come from the answers (cached briefly) that the category's own report shows."""
 
-    def __init__(self, client: Any) -> None:
-        self._client = client
+    def __init__(self, *, refresh: bool) -> None:
+        self._client = asana_client()
+        self._refresh = refresh
+        self.as_of: list[dt.datetime] = []  # of every answer used (list.append is atomic)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._client, name)
 
+    def get_category(self, gid: str) -> Category:
+        return services.get_category(gid=gid, reuse=True, refresh=self._refresh)
+
     def iter_category_entries(
         self, gid: str, *, start_date: dt.date | None = None, end_date: dt.date | None = None
     ) -> Iterator[TimeEntry]:
-        entries = self._client.iter_category_entries(gid, start_date=start_date, end_date=end_date)
         if start_date is None or end_date is None:
-            return entries
-        return within_range(entries, start=start_date, end=end_date)
+            raise ValueError("The overview always asks for a range.")
+        found = category_entries(
+            category_gid=gid, start=start_date, end=end_date, refresh=self._refresh
+        )
+        if found.as_of:
+            self.as_of.append(found.as_of)
+        return iter(found.entries)
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    overview: Overview
+    as_of: dt.datetime | None  # of the oldest answer in it
 
 
 def overview_categories(*, workspace_gid: str, include_archived: bool) -> list[Category]:
@@ -166,21 +185,29 @@ def overview_categories(*, workspace_gid: str, include_archived: bool) -> list[C
 
 
 def overview(
-    *, workspace_gid: str, start: dt.date, end: dt.date, include_archived: bool
-) -> Overview:
-    """Hours per category; a category Asana fails to list becomes a failed row."""
-    return overview_report(
-        client=_InRangeClient(asana_client()),
+    *,
+    workspace_gid: str,
+    start: dt.date,
+    end: dt.date,
+    include_archived: bool,
+    refresh: bool = False,
+) -> OverviewData:
+    """Hours per category; a category whose entries Asana fails to give becomes a failed
+    row (in plain words), and the others still show."""
+    client = _ReportsClient(refresh=refresh)
+    found = overview_report(
+        client=client,
         workspace_gid=workspace_gid,
         start=start,
         end=end,
         include_archived=include_archived,
-        executor=fetch_executor(),
+        executor=report_executor(),
     )
+    return OverviewData(found, min(client.as_of, default=None))
 
 
 def overview_category(*, category_gid: str, start: dt.date, end: dt.date) -> CategoryHours:
     """One overview row again (a retry); its share is unknown without the other rows."""
     return category_hours(
-        client=_InRangeClient(asana_client()), category_gid=category_gid, start=start, end=end
+        client=_ReportsClient(refresh=False), category_gid=category_gid, start=start, end=end
     )

@@ -55,13 +55,16 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
     query = form.query()
     if wants_fragment(request, ROWS):
         return _more_rows_response(request, gid, query)
-    category = services.get_category(gid=gid)
+    # "Refresh now" asks Asana again instead of reusing its answer of the last minute.
+    refresh = "refresh" in request.GET
+    category = services.get_category(gid=gid, reuse=True, refresh=refresh)
     found = reporting.category_report(
         category_gid=gid,
         start=query.start,
         end=query.end,
         sort=query.sort,
         granularity=options.group,
+        refresh=refresh,
     )
     report = found.entries
     context = {
@@ -72,6 +75,7 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
         "form": form,
         "query": query,
         "report": report,
+        "as_of": report.as_of,
         "rows": report.rows(last=query.shown),
         **_paging(gid, query, options, report),
         "days": (query.end - query.start).days + 1,

@@ -27,6 +27,7 @@ from categories.forms import ENTRIES_PAGE_SIZE, EntriesFilterForm, EntriesQuery
 from categories.permissions import viewer_required
 from categories.reports import (
     BreakdownBy,
+    BreakdownRow,
     CategoryReport,
     ChartData,
     Granularity,
@@ -52,14 +53,16 @@ DEFAULT_BREAKDOWN_SORT = "-hours"
 # The first click on a column sorts the way people expect: numbers biggest first, names A-Z.
 BREAKDOWN_FIRST_CLICK = {"name": "name", "hours": "-hours", "entries": "-entries"}
 BREAKDOWN_TITLES: dict[BreakdownBy, str] = {"person": "Person", "project": "Project"}
+# The URL parameter holding each breakdown's order.
+BREAKDOWN_PARAMS: dict[BreakdownBy, str] = {"person": "people", "project": "projects"}
 # A time series with more points than this reads better as a line than as thin bars.
 MAX_BARS = 45
 # A true minus sign: a hyphen reads as a dash, and screen readers say "minus" for it.
 MINUS = "\u2212"
 INVALID_RANGE = ProblemMessage(
     "The dates need correcting",
-    "The range in this link is not valid, so nothing was asked of Asana. Open the report, "
-    "choose the dates again and export from there.",
+    "The dates in this link do not make a range, so nothing was asked of Asana. Open the "
+    "report and choose the dates again.",
     422,
 )
 
@@ -89,9 +92,13 @@ class ReportOptions:
             key: value for key, value in found.items() if value not in ("", DEFAULT_BREAKDOWN_SORT)
         }
 
+    def sort_of(self, by: BreakdownBy) -> str:
+        """One breakdown table's order, as in the URL ("-hours")."""
+        return self.people if by == "person" else self.projects
+
     def order(self, by: BreakdownBy) -> tuple[SortKey, bool]:
         """(column, descending) of one breakdown table."""
-        sort = self.people if by == "person" else self.projects
+        sort = self.sort_of(by)
         return cast(SortKey, sort.removeprefix("-")), sort.startswith("-")
 
 
@@ -147,7 +154,7 @@ class ShareRow:
 
     row: Row
     percent: str  # "25.0%", or "" when the share is unknown (a failed or retried row)
-    fraction: str  # "0.2500": a <meter>'s value, never localised
+    fraction: str  # "0.2500": a <progress> bar's value, never localised
 
     @classmethod
     def of(cls, row: Row) -> ShareRow:
@@ -265,32 +272,39 @@ def breakdown_views(
 
     `url_for(people=...)` / `url_for(projects=...)` is the screen's URL with one order changed.
     """
-    views = []
-    for by, rows, param in (
-        ("person", report.by_person, "people"),
-        ("project", report.by_project, "projects"),
-    ):
-        by = cast(BreakdownBy, by)
-        key, descending = options.order(by)
-        current = getattr(options, param)
-        views.append(
-            BreakdownView(
-                by=by,
-                title=f"By {by}",
-                rows=[
-                    ShareRow.of(row) for row in sort_breakdown(rows, key=key, descending=descending)
-                ],
-                columns=sort_columns(
-                    current,
-                    labels={"name": BREAKDOWN_TITLES[by], "hours": "Hours", "entries": "Entries"},
-                    first_click=BREAKDOWN_FIRST_CLICK,
-                    url_for=lambda sort, param=param: url_for(**{param: sort}),
-                    numeric=("hours", "entries"),
-                ),
-                csv_url=csv_urls[by],
-            )
-        )
-    return views
+    tables: tuple[tuple[BreakdownBy, tuple[BreakdownRow, ...]], ...] = (
+        ("person", report.by_person),
+        ("project", report.by_project),
+    )
+    return [
+        _breakdown_view(by, rows, options, url_for=url_for, csv_url=csv_urls[by])
+        for by, rows in tables
+    ]
+
+
+def _breakdown_view(
+    by: BreakdownBy,
+    rows: Iterable[BreakdownRow],
+    options: ReportOptions,
+    *,
+    url_for: Callable[..., str],
+    csv_url: str,
+) -> BreakdownView:
+    key, descending = options.order(by)
+    param = BREAKDOWN_PARAMS[by]
+    return BreakdownView(
+        by=by,
+        title=f"By {by}",
+        rows=[ShareRow.of(row) for row in sort_breakdown(rows, key=key, descending=descending)],
+        columns=sort_columns(
+            options.sort_of(by),
+            labels={"name": BREAKDOWN_TITLES[by], "hours": "Hours", "entries": "Entries"},
+            first_click=BREAKDOWN_FIRST_CLICK,
+            url_for=lambda sort: url_for(**{param: sort}),
+            numeric=("hours", "entries"),
+        ),
+        csv_url=csv_url,
+    )
 
 
 def grouping_links(
@@ -338,7 +352,8 @@ def entries_csv(request: HttpRequest, gid: str) -> HttpResponse:
     query = _range_query(request)
     if query is None:
         return _invalid_range(request)
-    category = services.get_category(gid=gid)  # its name names the file; a 404 stops here
+    # Its name names the file; a category that no longer exists stops here, with a 404.
+    category = services.get_category(gid=gid, reuse=True)
     entries = reporting.iter_category_entries(category_gid=gid, start=query.start, end=query.end)
     filename = exports.csv_filename(category_name=category.name, start=query.start, end=query.end)
     return _csv_response(exports.entries_csv_rows(_first_page_fetched(entries)), filename)
@@ -351,7 +366,7 @@ def breakdown_csv(request: HttpRequest, gid: str, by: BreakdownBy) -> HttpRespon
     query = _range_query(request)
     if query is None:
         return _invalid_range(request)
-    category = services.get_category(gid=gid)
+    category = services.get_category(gid=gid, reuse=True)
     rows = reporting.category_breakdown(category_gid=gid, start=query.start, end=query.end, by=by)
     key, descending = ReportOptions.from_params(request.GET).order(by)
     filename = exports.csv_filename(
@@ -399,10 +414,11 @@ OVERVIEW_RESULTS = "overview-results"
 
 @dataclass(frozen=True)
 class OverviewQuery:
-    """The overview's URL: a range, active categories or archived ones too, full render."""
+    """The overview's URL: a range, and active categories or archived ones too."""
 
     range: EntriesQuery
     archived: bool = False
+    refresh: bool = False  # ask Asana again instead of reusing its answers of the last minute
 
     @property
     def span(self) -> dates.DateRange:
@@ -417,13 +433,20 @@ class OverviewQuery:
         preset: dates.Preset | None = None,
         archived: bool | None = None,
         full: bool = False,
+        refresh: bool = False,
     ) -> str:
         params = self.range_params(preset)
-        if self.archived if archived is None else archived:
-            params["archived"] = "1"
-        if full:
-            params["full"] = "1"
+        flags = {"archived": self.archived if archived is None else archived}
+        flags |= {"full": full, "refresh": refresh}
+        params.update({name: "1" for name, wanted in flags.items() if wanted})
         return f"{reverse('overview')}?{urlencode(params)}"
+
+    @classmethod
+    def of(cls, form: EntriesFilterForm, request: HttpRequest) -> OverviewQuery:
+        """The valid form's range, and the flags of the request's URL."""
+        range_query = form.query() if form.is_valid() else fallback_query(form)
+        params = request.GET
+        return cls(range_query, params.get("archived") == "1", "refresh" in params)
 
 
 @require_GET
@@ -431,13 +454,11 @@ class OverviewQuery:
 def overview(request: HttpRequest) -> HttpResponse:
     """Hours per category over a range: the frame at once, the hours in a lazy section."""
     form = EntriesFilterForm(request.GET, today=timezone.localdate())
-    archived = request.GET.get("archived") == "1"
+    query = OverviewQuery.of(form, request)
     if not form.is_valid():
         # Nothing is asked of Asana until the range makes sense.
-        fallback = OverviewQuery(fallback_query(form), archived=archived)
-        context = {**_overview_context(form, fallback), "query": None}
+        context = {**_overview_context(form, query), "query": None}
         return _overview_page(request, context, status=422)
-    query = OverviewQuery(form.query(), archived=archived)
     context = _overview_context(form, query)
     workspace = current_workspace(request)
     lazy = wants_fragment(request, OVERVIEW_RESULTS)
@@ -446,7 +467,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     elif workspace:
         # One quick request, so the page names what it is loading while the hours come.
         context["categories"] = reporting.overview_categories(
-            workspace_gid=workspace.gid, include_archived=archived
+            workspace_gid=workspace.gid, include_archived=query.archived
         )
     if lazy:
         return render_varying(request, "reports/overview_results_swap.html", context)
@@ -460,7 +481,7 @@ def overview_category(request: HttpRequest, gid: str) -> HttpResponse:
     form = EntriesFilterForm(request.GET, today=timezone.localdate())
     if not form.is_valid():
         return _invalid_range(request)
-    query = OverviewQuery(form.query(), archived=request.GET.get("archived") == "1")
+    query = OverviewQuery.of(form, request)
     if not wants_fragment(request):
         # Without JavaScript, a retry is the whole overview again.
         return redirect(query.url(full=True))
@@ -477,11 +498,14 @@ def _results(workspace_gid: str, query: OverviewQuery) -> dict[str, Any]:
         start=query.range.start,
         end=query.range.end,
         include_archived=query.archived,
+        refresh=query.refresh,
     )
+    overview = found.overview
     return {
-        "overview": found,
-        "rows": [ShareRow.of(row) for row in found.rows],
-        "charts": overview_charts(found) if found.summed.minutes else [],
+        "overview": overview,
+        "as_of": found.as_of,
+        "rows": [ShareRow.of(row) for row in overview.rows],
+        "charts": overview_charts(overview) if overview.summed.minutes else [],
     }
 
 
@@ -496,18 +520,21 @@ def _overview_context(form: EntriesFilterForm, query: OverviewQuery) -> dict[str
         "presets": dates.preset_links(query.range.preset, lambda p: query.url(preset=p)),
         "scopes": [
             {
+                "key": "active",
                 "label": "Active categories",
                 "url": query.url(archived=False),
                 "current": not query.archived,
             },
             {
+                "key": "archived",
                 "label": "Active and archived",
                 "url": query.url(archived=True),
                 "current": query.archived,
             },
         ],
-        "results_url": query.url(),
-        "full_url": query.url(full=True),
+        # The page's own requests carry its Refresh; links to other views do not.
+        "results_url": query.url(refresh=query.refresh),
+        "full_url": query.url(full=True, refresh=query.refresh),
     }
 
 

@@ -286,6 +286,11 @@ def test_htmx_filter_change_swaps_the_panel_and_announces_the_totals(admin_http)
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="entries-panel"')
     assert '<p id="entries-status" hx-swap-oob="innerHTML">' in html
+    # The report above the table comes along, chart data included; the scripts that
+    # draw it are already on the page.
+    assert 'id="entries-change"' in html
+    assert '<script id="chart-hours-over-time" type="application/json">' in html
+    assert "<script src=" not in html
 
 
 def test_reviewer_can_review_any_categorys_entries(reviewer_http):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from categories import dates
 from categories.reports import previous_period
-from tests.views.helpers import category_gid, htmx, sandbox_minutes
+from tests.views.helpers import category_gid, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -247,18 +247,6 @@ def test_a_range_without_entries_still_compares_with_the_previous_period(admin_h
     assert "breakdown-person" not in html
 
 
-def test_htmx_panel_swap_brings_the_report_and_its_chart_data(admin_http):
-    response = admin_http.get(
-        report_url(category_gid("Engineering"), range="this-month"), **htmx("entries-panel")
-    )
-
-    html = response.content.decode()
-    assert html.lstrip().startswith('<section id="entries-panel"')
-    assert 'id="entries-change"' in html
-    assert '<script id="chart-hours-over-time" type="application/json">' in html
-    assert "<script src=" not in html  # the page already has Chart.js and charts.js
-
-
 def test_the_entries_page_loads_chart_js_and_charts_js_deferred(admin_http):
     html = admin_http.get(report_url(category_gid("Engineering"))).content.decode()
 
@@ -282,3 +270,20 @@ def test_names_in_the_chart_json_cannot_end_the_script(admin_http):
 
     assert "<2023>" not in html
     assert 'id="breakdown-person"' in html
+
+
+def test_the_report_reuses_asanas_recent_answer_and_refresh_asks_again(admin_http, asana_calls):
+    gid = category_gid("Engineering")
+    admin_http.get(report_url(gid, **SEPTEMBER))
+    asana_calls.clear()
+
+    again = admin_http.get(report_url(gid, group="week", **SEPTEMBER)).content.decode()
+    assert asana_calls.to("time_tracking_entries") == []  # a new grouping costs no request
+    assert "Asana data as of" in again
+
+    admin_http.get(report_url(gid, refresh="1", **SEPTEMBER))
+    asked = {
+        (call.params["start_date"], call.params["end_date"])
+        for call in asana_calls.to("time_tracking_entries")
+    }
+    assert asked == {("2026-09-01", "2026-09-30"), ("2026-08-02", "2026-08-31")}

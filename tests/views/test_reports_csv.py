@@ -181,7 +181,9 @@ class ManyEntries:
 
 def export_peak_bytes(client, monkeypatch, count: int) -> int:
     monkeypatch.setattr(reporting, "asana_client", lambda: ManyEntries(count))
-    monkeypatch.setattr(services, "get_category", lambda gid: Category(gid, "Engineering", "blue"))
+    monkeypatch.setattr(
+        services, "get_category", lambda gid, **_: Category(gid, "Engineering", "blue")
+    )
     response = client.get(f"/categories/1209000000000001/export/entries.csv?{SEPTEMBER}")
     tracemalloc.start()
     try:

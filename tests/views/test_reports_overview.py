@@ -247,7 +247,7 @@ def test_retry_answers_that_one_row_with_its_hours(admin_http, design_fails):
     assert "Share not known until the overview is loaded again" in html
     assert f'id="overview-name-{DESIGN}" hx-preserve="true"' in html  # the name cell stays
     # The note above the table now says the totals do not count this row yet.
-    assert '<p id="overview-failures" class="report-note" role="status" hx-swap-oob="true">' in html
+    assert '<p id="overview-failures" class="form-problem report-note" role="status"' in html
     assert "Design loaded on its own" in html
 
 
@@ -305,3 +305,129 @@ def test_an_invalid_range_is_explained_and_nothing_is_asked_of_asana(admin_http,
 
 def test_a_reviewer_may_see_the_overview(reviewer_http):
     assert len(row_minutes(results(reviewer_http))) == 11
+
+
+# --- the same answers as the categories' own reports ----------------------------------------
+
+
+def test_rows_reuse_the_answer_each_categorys_report_just_showed(admin_http, asana_calls):
+    engineering = category_gid("Engineering")
+    admin_http.get(f"/categories/{engineering}/entries/?{SEPTEMBER}")
+    asana_calls.clear()
+
+    html = results(admin_http)
+
+    assert row_minutes(html)[engineering] == sandbox_minutes(engineering, START, END)[1]
+    asked = {call.path for call in asana_calls.to("time_tracking_entries")}
+    assert f"/time_tracking_categories/{engineering}/time_tracking_entries" not in asked
+    assert len(asked) == 10  # every other category was asked once
+    assert "Asana data as of" in html
+
+
+def test_refresh_asks_asana_again_for_every_row(admin_http, asana_calls):
+    results(admin_http)
+    asana_calls.clear()
+
+    page = admin_http.get(f"/overview/?{SEPTEMBER}&refresh=1").content.decode()
+    assert f'hx-get="/overview/?{SEPTEMBER.replace("&", "&amp;")}&amp;refresh=1"' in page
+    results(admin_http, f"{SEPTEMBER}&refresh=1")
+
+    assert len({call.path for call in asana_calls.to("time_tracking_entries")}) == 11
+
+
+# --- against a real (mocked) Asana: the fetches run side by side --------------------------
+
+API = "https://app.asana.com/api/1.0"
+WORKSPACE = {"gid": "1201000000000001", "name": "Northwind"}
+REAL_CATEGORIES = [
+    {"gid": "1209000000000001", "name": "Engineering", "color": "blue"},
+    {"gid": "1209000000000002", "name": "Design", "color": "purple"},
+    {"gid": "1209000000000003", "name": "Support", "color": "red"},
+]
+
+
+def asana_entry(gid: int, category: dict[str, str], day: dt.date, minutes: int) -> dict:
+    return {
+        "gid": str(gid),
+        "resource_type": "time_tracking_entry",
+        "duration_minutes": minutes,
+        "entered_on": day.isoformat(),
+        "created_by": {"gid": "1202000000000001", "name": "Alex Morgan"},
+        "attributable_to": {"gid": "1203000000000001", "name": "Website redesign"},
+        "categories": [category],
+    }
+
+
+@pytest.fixture
+def real_asana(settings, monkeypatch):
+    """The dashboard configured for Asana itself (so with its thread pools); `responses`
+    plays Asana, from whichever thread asks."""
+    import responses
+
+    from categories.asana import RetryPolicy
+    from categories.connection import asana_executor
+
+    settings.ASANA_ACCESS_TOKEN = "2/1/2:test-token"
+    settings.DEMO_MODE = False
+    settings.ASANA_BASE_URL = API
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt: 0.0)
+    asana_client.cache_clear()
+    asana_executor.cache_clear()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+    pool = asana_executor()
+    if pool is not None:
+        pool.shutdown()
+    asana_executor.cache_clear()
+    asana_client.cache_clear()
+
+
+def test_with_asana_itself_categories_are_fetched_side_by_side_and_one_may_fail(
+    real_asana, client, category_admin
+):
+    import threading
+    from urllib.parse import parse_qs, urlparse
+
+    import responses
+
+    threads: set[str] = set()
+    entries = {
+        "1209000000000001": [asana_entry(1, REAL_CATEGORIES[0], START, 90)],
+        "1209000000000003": [
+            asana_entry(2, REAL_CATEGORIES[2], START + dt.timedelta(days=20), 30),
+            asana_entry(3, REAL_CATEGORIES[2], END, 15),
+        ],
+    }
+
+    def entries_page(request):
+        threads.add(threading.current_thread().name)
+        gid = request.path_url.split("/")[-2]
+        if gid == DESIGN:
+            return 503, {}, json.dumps({"errors": [{"message": "Service Unavailable"}]})
+        query = parse_qs(urlparse(request.url).query)
+        start, end = query["start_date"][0], query["end_date"][0]
+        found = [e for e in entries.get(gid, []) if start <= e["entered_on"] <= end]
+        return 200, {}, json.dumps({"data": found, "next_page": None})
+
+    me = {"gid": "1", "name": "Ada", "email": "ada@example.com", "workspaces": [WORKSPACE]}
+    real_asana.add(responses.GET, re.compile(rf"{re.escape(API)}/users/me\b.*"), json={"data": me})
+    real_asana.add(
+        responses.GET,
+        re.compile(rf"{re.escape(API)}/time_tracking_categories\?.*"),
+        json={"data": REAL_CATEGORIES, "next_page": None},
+    )
+    real_asana.add_callback(
+        responses.GET,
+        re.compile(rf"{re.escape(API)}/time_tracking_categories/\d+/time_tracking_entries.*"),
+        callback=entries_page,
+    )
+    client.force_login(category_admin)
+
+    html = results(client)
+
+    assert row_minutes(html) == {"1209000000000001": 90, "1209000000000003": 45}
+    assert "Failed to load." in html
+    assert "Asana is unavailable right now" in html
+    # Whole categories on the report pool, their date windows on the shared Asana pool.
+    assert any(name.startswith("asana") for name in threads)
+    assert "MainThread" not in threads
