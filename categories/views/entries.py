@@ -57,7 +57,10 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
         return _more_rows_response(request, gid, query)
     # "Refresh now" asks Asana again instead of reusing its answer of the last minute.
     refresh = "refresh" in request.GET
-    category = services.get_category(gid=gid, reuse=True, refresh=refresh)
+    # The category's name is asked for alongside its entries, not before them.
+    category_future = reporting.report_executor().submit(
+        services.get_category, gid=gid, reuse=True, refresh=refresh
+    )
     found = reporting.category_report(
         category_gid=gid,
         start=query.start,
@@ -67,6 +70,7 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
         refresh=refresh,
     )
     report = found.entries
+    category = category_future.result()
     context = {
         **_links(gid, query, options),
         **_report_context(gid, query, options, found.report),

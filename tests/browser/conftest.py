@@ -64,12 +64,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_app: LiveApp) -> Iterator[object]:
+    live_app.clear_cache()
     context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()
     live_app.clear_faults()
+    live_app.clear_cache()
 
 
 def sign_in(page, username: str) -> None:

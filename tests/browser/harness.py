@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -53,6 +54,10 @@ class LiveApp:
 
     def clear_faults(self) -> None:
         self.sandbox_control("DELETE", "/_sandbox/faults")
+
+    def clear_cache(self) -> None:
+        """Forget the app's cached Asana answers, so no test sees another test's data."""
+        shutil.rmtree(self.workdir / "cache", ignore_errors=True)
 
     def stop(self) -> None:
         for process in self.processes:
@@ -122,7 +127,8 @@ def start_live_app(workdir: Path) -> LiveApp:
         "SECRET_KEY": "browser-tests-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CACHE_URL": "locmemcache://e2e",
+        # A file cache the tests can empty between tests (the app's answer cache).
+        "CACHE_URL": f"filecache://{workdir / 'cache'}",
         "PYTHONUNBUFFERED": "1",
     }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
