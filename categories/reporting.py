@@ -158,6 +158,14 @@ class _ReportsClient:
     def get_category(self, gid: str) -> Category:
         return services.get_category(gid=gid, reuse=True, refresh=self._refresh)
 
+    def iter_categories(self, *, workspace_gid: str, archived: bool = False) -> Iterator[Category]:
+        listing = services.list_categories(
+            workspace_gid=workspace_gid,
+            state="archived" if archived else "active",
+            refresh=self._refresh,
+        )
+        return iter(listing.categories)
+
     def iter_category_entries(
         self, gid: str, *, start_date: dt.date | None = None, end_date: dt.date | None = None
     ) -> Iterator[TimeEntry]:
@@ -177,10 +185,14 @@ class OverviewData:
     as_of: dt.datetime | None  # of the oldest answer in it
 
 
-def overview_categories(*, workspace_gid: str, include_archived: bool) -> list[Category]:
-    """The categories the overview will have a row for (one quick request, or two)."""
+def overview_categories(
+    *, workspace_gid: str, include_archived: bool, refresh: bool = False
+) -> list[Category]:
+    """The categories the overview will have a row for (the categories screen's answer)."""
     return list_overview_categories(
-        client=asana_client(), workspace_gid=workspace_gid, include_archived=include_archived
+        client=_ReportsClient(refresh=refresh),
+        workspace_gid=workspace_gid,
+        include_archived=include_archived,
     )
 
 

@@ -467,7 +467,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     elif workspace:
         # One quick request, so the page names what it is loading while the hours come.
         context["categories"] = reporting.overview_categories(
-            workspace_gid=workspace.gid, include_archived=query.archived
+            workspace_gid=workspace.gid, include_archived=query.archived, refresh=query.refresh
         )
     if lazy:
         return render_varying(request, "reports/overview_results_swap.html", context)
