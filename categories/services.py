@@ -21,8 +21,6 @@ from categories.asana import (
     AsanaUnavailable,
     Category,
     TimeEntry,
-    User,
-    Workspace,
 )
 from categories.audit import audited
 from categories.connection import asana_client, asana_executor
@@ -45,17 +43,6 @@ ENTRY_SORTS: tuple[EntrySort, ...] = (
     "-duration",
 )
 DEFAULT_ENTRY_SORT: EntrySort = "-date"
-
-
-# --- who and where ---------------------------------------------------------------------
-
-
-def current_user() -> User:
-    return asana_client().me()
-
-
-def list_workspaces() -> list[Workspace]:
-    return list(asana_client().iter_workspaces())
 
 
 # --- categories ------------------------------------------------------------------------

@@ -53,10 +53,6 @@ def asana_identity() -> Identity:
     return identity
 
 
-def forget_identity() -> None:
-    cache.delete(_identity_key())
-
-
 def request_identity(request: HttpRequest) -> Identity:
     """The identity, from the fetch started when the request came in when there is one."""
     pending: Future[Identity] | None = getattr(request, "asana_identity_future", None)

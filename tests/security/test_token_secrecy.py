@@ -46,9 +46,7 @@ def asana_answers(mock: responses.RequestsMock, status: int, message: str) -> No
 def exposed(response: Any) -> str:
     headers = "\n".join(f"{name}: {value}" for name, value in response.items())
     cookies = response.cookies.output()
-    body = (
-        b"".join(response.streaming_content) if response.streaming else response.content
-    )
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     return f"{headers}\n{cookies}\n{body.decode(errors='replace')}"
 
 
