@@ -6,7 +6,7 @@ import os
 os.environ["ASANA_ACCESS_TOKEN"] = ""
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

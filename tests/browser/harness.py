@@ -21,7 +21,7 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 # Accounts the harness creates in the throwaway database: username -> group (None: superuser).
 ACCOUNTS = {"e2e-admin": "Category admins", "e2e-reviewer": "Time reviewers", "e2e-root": None}
-PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - throwaway test database only
+PASSWORD = "correct-horse-battery-staple-42"
 
 
 def free_port() -> int:
@@ -105,7 +105,7 @@ def _wait_until_up(
 
 def _http_ok(url: str) -> Callable[[], None]:
     def probe() -> None:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local server
+        with urllib.request.urlopen(url, timeout=2):
             pass
 
     return probe
