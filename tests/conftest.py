@@ -5,8 +5,18 @@ import os
 # Before Django reads settings (and a developer's .env): never talk to a real Asana.
 os.environ["ASANA_ACCESS_TOKEN"] = ""
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
+# Playwright's sync API keeps an event loop running in the main thread for the whole
+# session; Django would then take every later database test for async code and refuse.
+# The tests are synchronous, so the check does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they start servers and a browser that the others do not need."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(autouse=True)

@@ -128,9 +128,11 @@ def test_keeping_their_version_after_a_concurrent_edit_saves_nothing(
     original, theirs = unique("Support"), unique("Customer support")
     gid = create_through_the_dashboard(page, original)
     row(page, original).get_by_role("button", name=f"Edit {original}").click()
+    edit_form = page.locator(f"#category-{gid} form[data-edit-form]")
+    # The form must hold the values it was opened with before someone else changes them.
+    expect(edit_form.get_by_label("Name")).to_be_focused()
     asana(live_app, "PUT", f"/time_tracking_categories/{gid}", {"color": "red"})
 
-    edit_form = page.locator(f"#category-{gid} form[data-edit-form]")
     edit_form.get_by_label("Name").fill(theirs + " (mine)")
     edit_form.get_by_role("button", name="Save").click()
     page.locator(f"#conflict-{gid}").get_by_role("button", name="Keep theirs").click()
