@@ -71,6 +71,8 @@ ENVIRONMENT_NAMES = {
     "AXES_FAILURE_LIMIT",
     "AXES_COOLOFF_MINUTES",
     "DJANGO_SETTINGS_MODULE",
+    # Set for the test session itself (tests/conftest.py); production never has it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 
