@@ -44,14 +44,43 @@ def cached(
 
     `refresh` skips the cache (the page's Refresh action) and stores the new answer.
     """
-    key = _key(workspace_gid, what, params)
-    if not refresh:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-    fresh = Fresh(value=fetch(), as_of=timezone.now())
-    cache.set(key, fresh, settings.ASANA_CACHE_SECONDS)
+    (fresh,) = cached_together(
+        workspace_gid=workspace_gid,
+        what=what,
+        params=[params],
+        fetch=lambda missing: [fetch()],
+        refresh=refresh,
+    )
     return fresh
+
+
+def cached_together(
+    *,
+    workspace_gid: str,
+    what: str,
+    params: Sequence[Sequence[object]],
+    fetch: Callable[[list[int]], list[T]],
+    refresh: bool = False,
+) -> list[Fresh[T]]:
+    """Several answers of one kind: those cached, and the rest from one call of `fetch`.
+
+    `fetch` gets the positions (in `params`) of the answers missing and returns them in
+    that order, so related questions can be asked of Asana together.
+    """
+    generation = _generation()
+    keys = [_key(workspace_gid, what, one, generation) for one in params]
+    found: dict[str, Fresh[T]] = {} if refresh else cache.get_many(keys)
+    missing = [index for index, key in enumerate(keys) if key not in found]
+    if missing:
+        answers = fetch(missing)
+        as_of = timezone.now()
+        new = {
+            keys[index]: Fresh(answer, as_of)
+            for index, answer in zip(missing, answers, strict=True)
+        }
+        cache.set_many(new, settings.ASANA_CACHE_SECONDS)
+        found.update(new)
+    return [found[key] for key in keys]
 
 
 def forget_answers() -> None:
@@ -60,8 +89,11 @@ def forget_answers() -> None:
     cache.set(_generation_key(), time.time_ns(), None)
 
 
-def _key(workspace_gid: str, what: str, params: Sequence[object]) -> str:
-    generation = cache.get(_generation_key()) or 0
+def _generation() -> int:
+    return cache.get(_generation_key()) or 0
+
+
+def _key(workspace_gid: str, what: str, params: Sequence[object], generation: int) -> str:
     parts = ":".join(str(part) for part in params)
     return f"asana:{token_fingerprint()}:{generation}:{workspace_gid}:{what}:{parts}"
 

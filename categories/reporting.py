@@ -6,10 +6,11 @@ range (cached briefly), kept to the range. So a category's report and its overvi
 cannot disagree. The CSV export streams the same query from Asana page by page instead,
 so that its memory does not grow with the number of entries.
 
-Whole-report tasks (the previous period, one per category in the overview) run side by
-side on a small pool of their own; each fans its date windows out on the shared pool
-(`connection.asana_executor`). Two pools, so that no task ever waits on the pool it runs
-in: with enough such waits at once, no thread would be left to run what they wait for.
+Whole-report tasks (a category's heading next to its report, one report per category in
+the overview) run side by side on a small pool of their own; each fans its date windows
+out on the shared pool (`connection.asana_executor`). Two pools, so that no task ever
+waits on the pool it runs in: with enough such waits at once, no thread would be left to
+run what they wait for.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from categories.reports import (
 
 T = TypeVar("T")
 
-REPORT_WORKERS = 8
+# Each entries page holds two (its report and its heading) while Asana answers.
+REPORT_WORKERS = 16
 # Module-level: threads are made as needed, reused across requests, bounded per process.
 _REPORT_POOL = ThreadPoolExecutor(max_workers=REPORT_WORKERS, thread_name_prefix="report")
 
@@ -87,7 +89,12 @@ def category_entries(
     fetched = services.entries_report(
         category_gid=category_gid, start=start, end=end, sort=sort, refresh=refresh
     )
-    return replace(fetched, entries=list(within_range(fetched.entries, start=start, end=end)))
+    return _kept_to_range(fetched)
+
+
+def _kept_to_range(fetched: services.EntriesReport) -> services.EntriesReport:
+    entries = within_range(fetched.entries, start=fetched.start, end=fetched.end)
+    return replace(fetched, entries=list(entries))
 
 
 def category_report(
@@ -99,28 +106,28 @@ def category_report(
     granularity: Granularity | None = None,
     refresh: bool = False,
 ) -> CategoryReportData:
-    """The range's entries and report; the previous period's totals are fetched alongside.
+    """The range's entries and report, with the previous period's totals.
 
-    `granularity` groups the chart by day, week or month; None picks one from the range.
+    The previous period ends the day before the range starts, so both are fetched in one
+    sweep of date windows. `granularity` groups the chart by day, week or month; None
+    picks one from the range.
     """
-    previous_start, previous_end = previous_period(start, end)
-    previous = report_executor().submit(
-        _totals, category_gid=category_gid, start=previous_start, end=previous_end,
-        refresh=refresh,
-    )  # fmt: skip
-    current = category_entries(
-        category_gid=category_gid, start=start, end=end, sort=sort, refresh=refresh
+    current, previous = (
+        _kept_to_range(fetched)
+        for fetched in services.entries_reports(
+            category_gid=category_gid,
+            spans=[(start, end), previous_period(start, end)],
+            sort=sort,
+            refresh=refresh,
+        )
     )
-    report = build_report(entries=current.entries, start=start, end=end, previous=previous.result())
+    report = build_report(
+        entries=current.entries, start=start, end=end, previous=Totals.of(previous.entries)
+    )
     if granularity and granularity != report.granularity:
         series = time_series(current.entries, start=start, end=end, granularity=granularity)
         report = replace(report, granularity=granularity, series=tuple(series))
     return CategoryReportData(entries=current, report=report)
-
-
-def _totals(*, category_gid: str, start: dt.date, end: dt.date, refresh: bool) -> Totals:
-    found = category_entries(category_gid=category_gid, start=start, end=end, refresh=refresh)
-    return Totals.of(found.entries)
 
 
 def iter_category_entries(

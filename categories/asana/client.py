@@ -71,6 +71,7 @@ class AsanaClient:
             # Stripped: a token pasted with a newline makes `requests` refuse the header.
             {"Authorization": f"Bearer {token.strip()}", "Accept": "application/json"}
         )
+        _settle_environment(self._session, self.base_url)
 
     def __repr__(self) -> str:
         # Never show the token, not even in a debugger or a log of the object.
@@ -147,7 +148,7 @@ class AsanaClient:
             "opt_fields": ENTRY_FIELDS,
         }
         path = f"/time_tracking_categories/{_gid(gid)}/time_tracking_entries"
-        return self._page(path, params, TimeEntry.from_api, offset, limit)
+        return self._page(path, params, TimeEntry.parser(), offset, limit)
 
     def iter_category_entries(
         self, gid: str, *, start_date: dt.date | None = None, end_date: dt.date | None = None
@@ -194,7 +195,7 @@ class AsanaClient:
             "entered_on_end_date": _iso(end_date),
             "opt_fields": ENTRY_FIELDS,
         }
-        return self._page("/time_tracking_entries", params, TimeEntry.from_api, offset, limit)
+        return self._page("/time_tracking_entries", params, TimeEntry.parser(), offset, limit)
 
     def iter_workspace_entries(
         self, *, workspace_gid: str, start_date: dt.date, end_date: dt.date
@@ -362,3 +363,20 @@ def _gid(gid: str) -> str:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _settle_environment(session: requests.Session, base_url: str) -> None:
+    """Read the proxy and CA bundle settings of the environment (HTTPS_PROXY, NO_PROXY,
+    REQUESTS_CA_BUNDLE...) once, for the one host this client talks to, instead of on
+    every request: `requests` scans the whole environment per request otherwise, which
+    costs more than the rest of its work on a small answer."""
+    if not session.trust_env:
+        return
+    found = session.merge_environment_settings(
+        base_url, proxies={}, stream=None, verify=None, cert=None
+    )
+    session.proxies.update(found["proxies"])
+    session.verify = found["verify"]
+    if found["cert"] is not None:
+        session.cert = found["cert"]
+    session.trust_env = False

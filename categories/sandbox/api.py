@@ -100,7 +100,7 @@ def authenticate(headers: Mapping[str, str]) -> SandboxUser:
     match = _BEARER.fullmatch(_header(headers, "Authorization").strip())
     if match is None or match.group(1).startswith("invalid"):
         raise ApiError(401, "Not Authorized")
-    user = SandboxUser.objects.order_by("id").first()
+    user = SandboxUser.first()
     if user is None:
         raise ApiError(500, "The sandbox has no data yet: run `manage.py seed_sandbox`.")
     return user

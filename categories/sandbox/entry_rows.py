@@ -2,19 +2,25 @@
 
 A page of 100 entries with their user, project and categories would otherwise build about
 400 model instances; the sandbox answers every report and benchmark page this way, and
-that object-building was most of its time per page.
+that object-building was most of its time per page. A category's entries, the request
+every report sends most, are read with hand-written SQL: compiling the ORM's query cost
+more than running it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from .models import SandboxCategory, SandboxEntry, SandboxProject, SandboxUser
+from .pagination import FetchRows
 
 # What a page query selects; the pagination keyset fields (entered_on, id) are among them.
 ROW_FIELDS = (
@@ -75,21 +81,93 @@ def entry_rows(page: list[dict[str, Any]]) -> list[EntryRow]:
     ]
 
 
+def category_entry_rows(
+    category: SandboxCategory, start: dt.date | None, end: dt.date | None
+) -> FetchRows:
+    """Reads the category's entries in start..end as `as_rows` would, in (entered_on, id)
+    order. An entry and its categories share a workspace (as in Asana), so the
+    (workspace, entered_on, id) index narrows the dates before the category is checked."""
+    conditions = [f"e.{_q('workspace_id')} = %s", _has_category()]
+    params: list[Any] = [category.workspace_id, category.pk]
+    if start is not None:
+        conditions.append(f"e.{_q('entered_on')} >= %s")
+        params.append(start)
+    if end is not None:
+        conditions.append(f"e.{_q('entered_on')} <= %s")
+        params.append(end)
+
+    def fetch(after: Sequence[Any] | None, count: int) -> list[dict[str, Any]]:
+        where, values = list(conditions), list(params)
+        if after is not None:
+            day, pk = dt.date.fromisoformat(after[0]), after[1]
+            where.append(
+                f"(e.{_q('entered_on')} > %s OR (e.{_q('entered_on')} = %s AND e.id > %s))"
+            )
+            values += [day, day, pk]
+        order = f"ORDER BY e.{_q('entered_on')}, e.id LIMIT %s"
+        sql = f"{_select_rows()} WHERE {' AND '.join(where)} {order}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*values, count])
+            return [_row_dict(row) for row in cursor.fetchall()]
+
+    return fetch
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@cache
+def _select_rows() -> str:
+    # Identifiers come from the models' metadata; every value is a query parameter.
+    return (
+        f"SELECT e.id, e.{_q('entered_on')}, e.{_q('duration_minutes')},"  # noqa: S608
+        f" e.{_q('created_by_id')},"
+        f" u.{_q('name')}, e.{_q('attributable_to_id')}, p.{_q('name')}"
+        f" FROM {_q(SandboxEntry._meta.db_table)} e"
+        f" JOIN {_q(SandboxUser._meta.db_table)} u ON u.id = e.{_q('created_by_id')}"
+        f" LEFT JOIN {_q(SandboxProject._meta.db_table)} p"
+        f" ON p.id = e.{_q('attributable_to_id')}"
+    )
+
+
+@cache
+def _links() -> str:
+    return _q(SandboxEntry.categories.through._meta.db_table)
+
+
+@cache
+def _has_category() -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM {_links()} link"  # noqa: S608 - identifiers from model metadata
+        f" WHERE link.{_q('sandboxentry_id')} = e.id"
+        f" AND link.{_q('sandboxcategory_id')} = %s)"
+    )
+
+
+def _row_dict(row: Sequence[Any]) -> dict[str, Any]:
+    values = dict(zip(ROW_FIELDS, row, strict=True))
+    day = values["entered_on"]
+    # SQLite hands dates back as text; other databases as dates.
+    values["entered_on"] = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+    return values
+
+
 def _categories_by_entry(entry_ids: list[int]) -> dict[int, list[CategoryRef]]:
-    through = SandboxEntry.categories.through
-    links = (
-        through.objects.filter(sandboxentry_id__in=entry_ids)
-        .order_by("sandboxcategory_id")
-        .values_list(
-            "sandboxentry_id",
-            "sandboxcategory_id",
-            "sandboxcategory__name",
-            "sandboxcategory__color",
-        )
+    if not entry_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(entry_ids))
+    sql = (
+        f"SELECT link.{_q('sandboxentry_id')}, c.id, c.{_q('name')}, c.{_q('color')}"  # noqa: S608
+        f" FROM {_links()} link"
+        f" JOIN {_q(SandboxCategory._meta.db_table)} c ON c.id = link.{_q('sandboxcategory_id')}"
+        f" WHERE link.{_q('sandboxentry_id')} IN ({marks}) ORDER BY c.id"
     )
     found: dict[int, list[CategoryRef]] = defaultdict(list)
-    for entry_id, category_id, name, color in links:
-        found[entry_id].append(CategoryRef(SandboxCategory.gid_for(category_id), name, color))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, entry_ids)
+        for entry_id, category_id, name, color in cursor.fetchall():
+            found[entry_id].append(CategoryRef(SandboxCategory.gid_for(category_id), name, color))
     return found
 
 

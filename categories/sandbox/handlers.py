@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from .entry_rows import as_rows, entry_rows
+from .entry_rows import as_rows, category_entry_rows, entry_rows
 from .models import (
     SandboxCategory,
     SandboxEntry,
@@ -23,7 +23,7 @@ from .models import (
     SandboxWorkspace,
     name_key,
 )
-from .pagination import paginate
+from .pagination import Page, paginate, paginate_with
 from .records import CATEGORY, ENTRY, USER, WORKSPACE, Resource, render
 from .request import ApiRequest
 from .responses import ApiError, SandboxResponse
@@ -104,8 +104,10 @@ def list_category_entries(request: ApiRequest, gid: str) -> SandboxResponse:
     category = _category(gid)  # archived categories keep their history, so no filter here
     start = date_param(request.params.get("start_date"), "start_date")
     end = date_param(request.params.get("end_date"), "end_date")
-    rows = _entries_between(SandboxEntry.objects.filter(categories=category), start, end)
-    return _page(request, rows, _ENTRY_ORDER, ENTRY, fields, prepare=entry_rows)
+    page = paginate_with(
+        category_entry_rows(category, start, end), _ENTRY_ORDER, request.page_query()
+    )
+    return _answer_page(request, page, ENTRY, fields, prepare=entry_rows)
 
 
 def list_workspace_entries(request: ApiRequest) -> SandboxResponse:
@@ -157,7 +159,19 @@ def _page(
     *,
     prepare: Callable[[list[Any]], list[Any]] = list,
 ) -> SandboxResponse:
-    page = paginate(rows, order, request.page_query())
+    return _answer_page(
+        request, paginate(rows, order, request.page_query()), resource, fields, prepare=prepare
+    )
+
+
+def _answer_page(
+    request: ApiRequest,
+    page: Page,
+    resource: Resource,
+    fields: tuple[str, ...],
+    *,
+    prepare: Callable[[list[Any]], list[Any]] = list,
+) -> SandboxResponse:
     records = [render(resource, row, fields) for row in prepare(page.items)]
     return request.answer(page.envelope(records))
 

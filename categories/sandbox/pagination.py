@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -61,14 +61,30 @@ class Page:
         return body
 
 
+# Reads up to `count` rows in the page order, starting after a keyset position (None: from
+# the first row).
+FetchRows = Callable[[Sequence[Any] | None, int], list[Any]]
+
+
 def paginate(queryset: QuerySet, order: Sequence[str], query: PageQuery) -> Page:
     """One page of `queryset` in `order` (which must end with a unique field)."""
+
+    def fetch(after: Sequence[Any] | None, count: int) -> list[Any]:
+        rows = queryset.order_by(*order)
+        if after is not None:
+            rows = rows.filter(_after(order, after))
+        return list(rows[:count])
+
+    return paginate_with(fetch, order, query)
+
+
+def paginate_with(fetch: FetchRows, order: Sequence[str], query: PageQuery) -> Page:
+    """One page of what `fetch` reads in `order`; the offset records the last row's
+    values of `order`, which `fetch` gets back (JSON-safe: dates as ISO strings)."""
     limit = parse_limit(query.params.get("limit"))
-    rows = queryset.order_by(*order)
     token = query.params.get("offset")
-    if token:
-        rows = rows.filter(_after(order, decode_offset(token, query.fingerprint)))
-    items = list(rows[: (limit or MAX_LIMIT) + 1])
+    after = decode_offset(token, query.fingerprint) if token else None
+    items = fetch(after, (limit or MAX_LIMIT) + 1)
     if limit is None:
         if len(items) > MAX_LIMIT:
             raise ApiError(400, TOO_LARGE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 Getter = Callable[[Any], Any]
@@ -24,7 +25,7 @@ class Relation:
     many: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: render plans are cached per resource
 class Resource:
     resource_type: str
     # In output order: a getter for a plain value, or a Relation.
@@ -39,15 +40,59 @@ class _Wanted:
     subpaths: list[str] = field(default_factory=list)
 
 
+# One field of a compiled plan: its name, a getter, and for a relation how to render what
+# the getter returns (None for a plain value).
+_Step = tuple[str, Getter, "_Nested | None"]
+
+
+@dataclass(frozen=True)
+class _Nested:
+    plan: _Plan
+    many: bool
+
+
+@dataclass(frozen=True)
+class _Plan:
+    resource_type: str | None  # None: the record carries no resource_type
+    steps: tuple[_Step, ...]
+
+
 def render(resource: Resource, obj: Any, paths: Iterable[str], *, typed: bool = True) -> dict:
-    wanted = _group(paths)
+    return _apply(_plan(resource, tuple(paths), typed), obj)
+
+
+def _apply(plan: _Plan, obj: Any) -> dict[str, Any]:
     record: dict[str, Any] = {"gid": obj.gid}
-    if typed:
-        record["resource_type"] = resource.resource_type
-    for name, source in resource.fields.items():
-        if name in wanted:
-            record[name] = _value(source, obj, wanted[name])
+    if plan.resource_type is not None:
+        record["resource_type"] = plan.resource_type
+    for name, get, nested in plan.steps:
+        value = get(obj)
+        if nested is None or value is None:
+            record[name] = value
+        elif nested.many:
+            record[name] = [_apply(nested.plan, item) for item in value]
+        else:
+            record[name] = _apply(nested.plan, value)
     return record
+
+
+@lru_cache(maxsize=256)
+def _plan(resource: Resource, paths: tuple[str, ...], typed: bool) -> _Plan:
+    """Which fields a record of `resource` shows for `paths`, worked out once per request
+    shape: a page renders a hundred records the same way."""
+    wanted = _group(paths)
+    steps: list[_Step] = []
+    for name, source in resource.fields.items():
+        if name not in wanted:
+            continue
+        if not isinstance(source, Relation):
+            # A dotted path into a plain value (photo.image_60x60) shows the plain value.
+            steps.append((name, source, None))
+            continue
+        subpaths = (*wanted[name].subpaths, *(source.resource.compact if wanted[name].bare else ()))
+        nested = _Nested(_plan(source.resource, subpaths, wanted[name].bare), source.many)
+        steps.append((name, source.get, nested))
+    return _Plan(resource.resource_type if typed else None, tuple(steps))
 
 
 def _group(paths: Iterable[str]) -> dict[str, _Wanted]:
@@ -60,17 +105,6 @@ def _group(paths: Iterable[str]) -> dict[str, _Wanted]:
         else:
             entry.bare = True
     return wanted
-
-
-def _value(source: Getter | Relation, obj: Any, wanted: _Wanted) -> Any:
-    if not isinstance(source, Relation):
-        # A dotted path into a plain value (photo.image_60x60) shows the plain value.
-        return source(obj)
-    paths = [*wanted.subpaths, *(source.resource.compact if wanted.bare else ())]
-    value = source.get(obj)
-    if source.many:
-        return [render(source.resource, item, paths, typed=wanted.bare) for item in value]
-    return None if value is None else render(source.resource, value, paths, typed=wanted.bare)
 
 
 WORKSPACE = Resource(

@@ -31,7 +31,11 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     # (a windowed report) has the rest dropped, and each retries its connect 1 s later.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], *, latency_ms: int | None = None) -> None:
+    def __init__(
+        self, address: tuple[str, int], *, latency_ms: int | None = None, reuse_port: bool = False
+    ) -> None:
+        # Several processes serving one port (workers.py) each bind it with SO_REUSEPORT.
+        self.allow_reuse_port = reuse_port
         super().__init__(address, SandboxRequestHandler)
         # None: SANDBOX_LATENCY_MS from the environment, read on each request.
         self.latency_ms = latency_ms
@@ -68,6 +72,13 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         logger.info("%s %s", self.address_string(), format % args)
 
+    def handle(self) -> None:
+        try:
+            super().handle()  # every request of this keep-alive connection, in this thread
+        finally:
+            # The thread ends with its connection: its database connection must not leak.
+            connections.close_all()
+
     def _serve(self) -> None:
         try:
             self._answer(self._read_body())
@@ -75,8 +86,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             logger.exception("sandbox server: failed on %s %s", self.command, self.path)
             self._send(error_response(500))
         finally:
-            # This thread is about to end: its database connection must not leak.
-            connections.close_all()
+            _drop_broken_database_connections()
 
     def _answer(self, body: bytes) -> None:
         if self.path.startswith(CONTROL_ROOT):
@@ -114,8 +124,20 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def _drop_broken_database_connections() -> None:
+    """Database connections stay open for the HTTP connection's next request (opening one
+    costs more than answering a small request), unless an error left one unusable."""
+    for connection in connections.all(initialized_only=True):
+        if connection.errors_occurred and not connection.is_usable():
+            connection.close()
+
+
 def make_server(
-    host: str = "127.0.0.1", port: int = 0, *, latency_ms: int | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    latency_ms: int | None = None,
+    reuse_port: bool = False,
 ) -> SandboxHTTPServer:
     """A bound, not yet serving, server; port 0 picks a free port (see `base_url`)."""
-    return SandboxHTTPServer((host, port), latency_ms=latency_ms)
+    return SandboxHTTPServer((host, port), latency_ms=latency_ms, reuse_port=reuse_port)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django import template
 
-from categories.asana import Category, color_label
+from categories.asana import color_label
 
 register = template.Library()
 
@@ -28,9 +26,3 @@ def duration(minutes: int) -> str:
 def hours(minutes: int) -> str:
     """Minutes as decimal hours with two places (90 -> '1.50')."""
     return f"{int(minutes or 0) / 60:,.2f}"
-
-
-@register.filter
-def other_categories(categories: Iterable[Category], gid: str) -> list[Category]:
-    """An entry's categories except the one whose screen this is."""
-    return [category for category in categories if category.gid != gid]

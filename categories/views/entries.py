@@ -4,10 +4,11 @@ above them the report: change against the previous period, chart, breakdowns, CS
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -16,6 +17,7 @@ from categories import dates, reporting, services
 from categories.forms import ENTRIES_PAGE_SIZE, EntriesFilterForm, EntriesQuery
 from categories.permissions import viewer_required
 from categories.reports import CategoryReport
+from categories.views.entry_rows import entry_rows_html
 from categories.views.htmx import render_varying, wants_fragment
 from categories.views.reports import (
     ReportOptions,
@@ -57,11 +59,11 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
         return _more_rows_response(request, gid, query)
     # "Refresh now" asks Asana again instead of reusing its answer of the last minute.
     refresh = "refresh" in request.GET
-    # The category's name is asked for alongside its entries, not before them.
-    category_future = reporting.report_executor().submit(
-        services.get_category, gid=gid, reuse=True, refresh=refresh
-    )
-    found = reporting.category_report(
+    # The report and the category's name are asked of Asana side by side, and the links,
+    # which need neither, are worked out while Asana answers.
+    executor = reporting.report_executor()
+    report_future = executor.submit(
+        reporting.category_report,
         category_gid=gid,
         start=query.start,
         end=query.end,
@@ -69,25 +71,28 @@ def category_entries(request: HttpRequest, gid: str) -> HttpResponse:
         granularity=options.group,
         refresh=refresh,
     )
+    category_future = executor.submit(services.get_category, gid=gid, reuse=True, refresh=refresh)
+    links = _links(gid, query, options)
+    wider_url = (
+        ""
+        if query.preset == "year-to-date"
+        else entries_url(gid, query, options, preset="year-to-date")
+    )
+    found = report_future.result()
     report = found.entries
-    category = category_future.result()
     context = {
-        **_links(gid, query, options),
+        **links,
         **_report_context(gid, query, options, found.report),
         "gid": gid,
-        "category": category,
+        "category": category_future.result(),
         "form": form,
         "query": query,
         "report": report,
         "as_of": report.as_of,
-        "rows": report.rows(last=query.shown),
+        "rows_html": entry_rows_html(report.rows(last=query.shown), category_gid=gid),
         **_paging(gid, query, options, report),
         "days": (query.end - query.start).days + 1,
-        "wider_url": (
-            ""
-            if query.preset == "year-to-date"
-            else entries_url(gid, query, options, preset="year-to-date")
-        ),
+        "wider_url": wider_url,
     }
     template = (
         "categories/entries_panel_swap.html"
@@ -107,9 +112,12 @@ def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> 
         "gid": gid,
         "query": query,
         "report": report,
-        "rows": report.rows(first=query.shown - ENTRIES_PAGE_SIZE, last=query.shown),
+        "rows_html": entry_rows_html(
+            report.rows(first=query.shown - ENTRIES_PAGE_SIZE, last=query.shown),
+            category_gid=gid,
+            focus_first_row=True,
+        ),
         **_paging(gid, query, options, report),
-        "focus_first_row": True,
     }
     return render_varying(request, "categories/entries_more_swap.html", context)
 
@@ -124,7 +132,6 @@ def _invalid_range_response(
         "form": form,
         "query": None,
         "report": None,
-        "rows": [],
     }
     template = (
         "categories/entries_panel_swap.html"
@@ -181,7 +188,17 @@ def entries_url(
     if shown > ENTRIES_PAGE_SIZE:
         params["show"] = shown
     params.update(options.params())
-    return f"{reverse('category_entries', args=[gid])}?{urlencode(params)}"
+    return f"{_entries_path(gid)}?{urlencode(params)}"
+
+
+def _entries_path(gid: str) -> str:
+    # A screen links to itself two dozen ways (presets, sorts, groupings, paging...).
+    return _entries_path_under(get_script_prefix(), gid)
+
+
+@lru_cache(maxsize=1024)
+def _entries_path_under(script_prefix: str, gid: str) -> str:
+    return reverse("category_entries", args=[gid])
 
 
 def _filter_params(query: EntriesQuery, options: ReportOptions) -> dict[str, str]:

@@ -150,17 +150,26 @@ def sort_columns(
 
 @dataclass(frozen=True)
 class ShareRow:
-    """A breakdown or overview row, with its share written out for the page."""
+    """A breakdown or overview row, with its numbers written out for the page (in Python:
+    a template's number formatting, per cell, cost more than the rest of the table)."""
 
     row: Row
     percent: str  # "25.0%", or "" when the share is unknown (a failed or retried row)
     fraction: str  # "0.2500": a <progress> bar's value, never localised
+    hours: str  # "12.50"
+    minutes: str
+    entries: str
 
     @classmethod
     def of(cls, row: Row) -> ShareRow:
+        numbers = {
+            "hours": str(row.hours),
+            "minutes": str(row.minutes),
+            "entries": str(row.entries),
+        }
         if row.share is None:
-            return cls(row, "", "")
-        return cls(row, f"{row.share * 100:.1f}%", f"{row.share:.4f}")
+            return cls(row, "", "", **numbers)
+        return cls(row, f"{row.share * 100:.1f}%", f"{row.share:.4f}", **numbers)
 
 
 # --- charts -----------------------------------------------------------------------------
@@ -172,7 +181,7 @@ class ChartTable:
 
     corner: str
     columns: list[str]
-    rows: list[tuple[str, list[Decimal]]]
+    rows: list[tuple[str, list[str]]]  # hours written out, as ShareRow's
 
 
 @dataclass(frozen=True)
@@ -205,10 +214,12 @@ class ChartView:
         are more datasets than labels (many categories, few weeks): fewer columns."""
         labels, datasets = self.data.labels, self.data.datasets
         if len(datasets) > len(labels):
-            rows = [(dataset.label, list(dataset.hours)) for dataset in datasets]
+            rows = [
+                (dataset.label, [str(hours) for hours in dataset.hours]) for dataset in datasets
+            ]
             return ChartTable("Category", list(labels), rows)
         rows = [
-            (label, [dataset.hours[index] for dataset in datasets])
+            (label, [str(dataset.hours[index]) for dataset in datasets])
             for index, label in enumerate(labels)
         ]
         return ChartTable(self.axis, [dataset.label for dataset in datasets], rows)

@@ -26,13 +26,22 @@ NORTHWIND = "1201000000000001"
 ENGINEERING = "1209000000000001"
 TOKEN = "bench-token"  # noqa: S105 - the sandbox accepts any token
 STARTUP_SECONDS = 60.0
-SANDBOX_COMMAND = (sys.executable, "manage.py", "asana_sandbox", "--port", "0")
+SANDBOX_COMMAND = (
+    sys.executable,
+    "manage.py",
+    "asana_sandbox",
+    "--port",
+    "0",
+    "--processes",
+    os.environ.get("SBP", "1"),
+)
 
 
 @dataclass(frozen=True)
 class BenchEnvironment:
     base_url: str
     latency_ms: int
+    sandbox_processes: int
     workdir: Path
 
 
@@ -91,11 +100,16 @@ def _wait_for_url(process: subprocess.Popen[str], lines: queue.Queue[str], log: 
 
 
 @contextmanager
-def sandbox_server(env: dict[str, str], *, latency_ms: int, log: Path) -> Iterator[str]:
-    """`manage.py asana_sandbox --port 0` in a subprocess; yields its base URL, then stops it."""
+def sandbox_server(
+    env: dict[str, str], *, latency_ms: int, processes: int, log: Path
+) -> Iterator[str]:
+    """`manage.py asana_sandbox --port 0` in a subprocess; yields its base URL, then stops it.
+
+    `processes` > 1 serves from forked copies too, as Asana answers concurrent requests
+    side by side; one Python process would answer them one after another."""
     with log.open("w") as errors:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [*SANDBOX_COMMAND, "--latency-ms", str(latency_ms)],
+            [*SANDBOX_COMMAND, "--latency-ms", str(latency_ms), "--processes", str(processes)],
             cwd=REPO_ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -141,7 +155,7 @@ def setup_dashboard(env: dict[str, str], base_url: str) -> None:
 
 
 @contextmanager
-def bench_environment(latency_ms: int) -> Iterator[BenchEnvironment]:
+def bench_environment(latency_ms: int, *, sandbox_processes: int = 2) -> Iterator[BenchEnvironment]:
     """Everything a run needs, torn down (sandbox stopped, temp dir removed) on any exit."""
     with tempfile.TemporaryDirectory(prefix="asana-bench-") as tmp:
         workdir = Path(tmp)
@@ -151,10 +165,17 @@ def bench_environment(latency_ms: int) -> Iterator[BenchEnvironment]:
         manage(env, "migrate", "--noinput", "--verbosity", "0")
         manage(env, "seed_sandbox", "--today", BENCH_TODAY.isoformat())
         log = workdir / "sandbox.log"
-        with sandbox_server(env, latency_ms=latency_ms, log=log) as base_url:
+        with sandbox_server(
+            env, latency_ms=latency_ms, processes=sandbox_processes, log=log
+        ) as base_url:
             setup_dashboard(env, base_url)
             try:
-                yield BenchEnvironment(base_url=base_url, latency_ms=latency_ms, workdir=workdir)
+                yield BenchEnvironment(
+                    base_url=base_url,
+                    latency_ms=latency_ms,
+                    sandbox_processes=sandbox_processes,
+                    workdir=workdir,
+                )
             finally:
                 from django.db import connections
 

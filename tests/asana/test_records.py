@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -166,6 +167,21 @@ def test_category_entries_are_parsed_with_dates_projects_users_and_categories(
         attributable_to=Reference("4001", 'Relaunch "v2"'),
         categories=(Category(CATEGORY, "Design & <research>", "blue"),),
     )
+
+
+def test_entries_of_one_page_share_their_equal_people_projects_and_categories(
+    asana: FakeAsana,
+) -> None:
+    page = page_json([entry_json("3001"), entry_json("3002")])
+    asana.reply("GET", f"{CATEGORY_PATH}/time_tracking_entries", page)
+
+    first, second = asana.client.category_entries_page(CATEGORY, start_date=START).items
+
+    # One object each, named by both entries: a cached answer pickles it once.
+    assert first.created_by is second.created_by
+    assert first.attributable_to is second.attributable_to
+    assert first.categories[0] is second.categories[0]
+    assert pickle.loads(pickle.dumps([first, second])) == [first, second]  # noqa: S301 - our own bytes
 
 
 @pytest.mark.parametrize(

@@ -98,3 +98,10 @@ def test_options(bench_script, monkeypatch):
     assert (args.latency_ms, args.runs, args.markdown, args.only) == (20, 3, True, ["a", "d"])
     with pytest.raises(argparse.ArgumentTypeError):
         bench_script.parse_only("a,e")
+
+
+def test_the_sandbox_serves_from_two_processes_unless_told(bench_script):
+    assert bench_script.parse_args([]).sandbox_processes == 2
+    assert bench_script.parse_args(["--sandbox-processes", "1"]).sandbox_processes == 1
+    with pytest.raises(SystemExit):
+        bench_script.parse_args(["--sandbox-processes", "0"])

@@ -272,6 +272,22 @@ def test_other_categories_are_chips_with_names_and_never_this_category(admin_htt
     assert "Engineering" not in chips
 
 
+def test_names_in_the_rows_are_escaped_not_markup(admin_http):
+    from categories.sandbox.models import SandboxCategory
+
+    gid = category_gid("Engineering")
+    engineering = SandboxCategory.find(gid)
+    # A category sharing entries with Engineering: its name is a chip on Engineering's rows.
+    sharing = SandboxCategory.objects.filter(entries__categories=engineering)
+    other = sharing.exclude(pk=engineering.pk).first()
+    SandboxCategory.objects.filter(pk=other.pk).update(name='<img src=x onerror="alert(1)">')
+
+    html = admin_http.get(entries_url(gid, **two_years(), show="5000")).content.decode()
+
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+    assert "<img src=x" not in html
+
+
 def test_durations_are_hours_and_minutes(admin_http):
     html = admin_http.get(entries_url(category_gid("Engineering"))).content.decode()
 

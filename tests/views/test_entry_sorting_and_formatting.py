@@ -8,7 +8,8 @@ import pytest
 
 from categories.asana import Category, Reference, TimeEntry
 from categories.services import CategoryFilter, EntriesReport, sort_entries
-from categories.templatetags.dashboard import color_name, duration, hours, other_categories
+from categories.templatetags.dashboard import color_name, duration, hours
+from categories.views.entry_rows import entry_rows
 
 
 def entry(gid: str, day: int, minutes: int, person: str = "", project: str = "") -> TimeEntry:
@@ -81,10 +82,33 @@ def test_colour_names_are_words():
     assert color_name("none") == "No colour"
 
 
-def test_other_categories_leave_out_the_one_on_screen():
+def test_a_row_leaves_out_the_category_on_screen_from_its_chips():
     mine, other = Category("1", "Design", "red"), Category("2", "Travel", "blue")
+    shared = TimeEntry("9", dt.date(2025, 5, 1), 30, None, None, categories=(mine, other))
 
-    assert other_categories((mine, other), "1") == [other]
+    (row,) = entry_rows([shared], category_gid="1")
+
+    assert row.other_categories == (other,)
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (dt.date(2025, 6, 30), "Mon 30 Jun 2025"),
+        (dt.date(2024, 2, 29), "Thu 29 Feb 2024"),
+        (dt.date(2025, 12, 7), "Sun 7 Dec 2025"),
+    ],
+)
+def test_a_row_shows_its_day_in_words_and_as_iso(day, label):
+    (row,) = entry_rows([TimeEntry("9", day, 90, None, None, ())], category_gid="1")
+
+    assert (row.day_label, row.day_iso, row.duration) == (label, day.isoformat(), "1:30")
+
+
+def test_a_row_without_person_or_project_says_so_with_empty_names():
+    (row,) = entry_rows([entry("9", 3, 45)], category_gid="1")
+
+    assert (row.person, row.project) == ("", "")
 
 
 def test_category_filter_decides_which_tab_a_category_belongs_to():

@@ -9,6 +9,7 @@ from django.db import connections
 
 from categories.sandbox.seed import seed_demo_data
 from categories.sandbox.server import make_server
+from categories.sandbox.workers import copies_serving
 
 
 class Command(BaseCommand):
@@ -25,17 +26,35 @@ class Command(BaseCommand):
             default=None,
             help="Added to every request (default: SANDBOX_LATENCY_MS, else 0).",
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="Serve from this many processes, to answer concurrent requests side by "
+            "side as Asana does (default 1).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if seed_demo_data():
             self.stdout.write("Seeded the sandbox with demo data.")
         # Request threads open their own connections; this one is not needed any more.
         connections.close_all()
-        server = make_server(options["host"], options["port"], latency_ms=options["latency_ms"])
-        self.stdout.write(server.base_url)
+        processes = max(1, options["processes"])
+        host, latency_ms = options["host"], options["latency_ms"]
+        server = make_server(host, options["port"], latency_ms=latency_ms, reuse_port=processes > 1)
         self.stdout.flush()
         try:
-            server.serve_forever()
+            with copies_serving(
+                server,
+                processes=processes,
+                copy=lambda: make_server(
+                    host, server.server_address[1], latency_ms=latency_ms, reuse_port=True
+                ),
+            ):
+                # This process listens already; the copies join it as soon as they bind.
+                self.stdout.write(server.base_url)
+                self.stdout.flush()
+                server.serve_forever()
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
         finally:
