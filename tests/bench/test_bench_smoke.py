@@ -105,3 +105,20 @@ def test_the_sandbox_serves_from_two_processes_unless_told(bench_script):
     assert bench_script.parse_args(["--sandbox-processes", "1"]).sandbox_processes == 1
     with pytest.raises(SystemExit):
         bench_script.parse_args(["--sandbox-processes", "0"])
+
+
+def test_the_overview_is_timed_with_the_section_its_frame_loads(bench_script):
+    import bench.measures as measures
+
+    frame = (
+        '<section id="overview-results" class="overview-results is-loading"\n'
+        '         hx-get="/overview/?range=custom&amp;start=2025-04-01&amp;end=2025-06-30"'
+        ' hx-trigger="load">'
+    )
+
+    url = measures._lazy_section_url(frame)
+
+    assert url == "/overview/?range=custom&start=2025-04-01&end=2025-06-30"
+    assert measures.SECTION_HEADERS["HX-Target"] == "overview-results"
+    with pytest.raises(RuntimeError, match="no lazy section"):
+        measures._lazy_section_url("<main>all at once</main>")

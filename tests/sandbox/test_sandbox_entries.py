@@ -31,11 +31,11 @@ def category_entries(gid: str) -> str:
     return f"/time_tracking_categories/{gid}/time_tracking_entries"
 
 
-def collect(api: Api, path: str, **params: Any) -> list[dict[str, Any]]:
+def collect(api: Api, path: str, *, limit: int = 100, **params: Any) -> list[dict[str, Any]]:
     """Every entry of every page."""
     found: list[dict[str, Any]] = []
     while True:
-        response = api.get(path, limit=100, **params)
+        response = api.get(path, limit=limit, **params)
         assert response.status_code == 200, response.text
         body = response.json()
         found += body["data"]
@@ -105,6 +105,45 @@ def test_date_filters_are_inclusive_on_entered_on(api: Api) -> None:
     assert {e["gid"] for e in entries} == {entry.gid for entry in expected}
     assert entries[0]["entered_on"] == start.isoformat()
     assert entries[-1]["entered_on"] == end.isoformat()
+
+
+def test_pages_ending_inside_a_day_go_on_with_that_days_next_entry(api: Api) -> None:
+    month = {"start_date": "2025-03-01", "end_date": "2025-03-31"}
+
+    # Pages of 3: most end between two entries of the same day.
+    entries = collect(api, category_entries(ENGINEERING), limit=3, **month)
+
+    expected = SandboxEntry.objects.filter(
+        categories__pk=1, entered_on__range=(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    ).order_by("entered_on", "id")
+    assert [e["gid"] for e in entries] == [entry.gid for entry in expected]
+    days = [e["entered_on"] for e in entries]
+    assert len(days) > len(set(days))  # several entries share a day
+
+
+def test_every_entry_shows_exactly_its_records_person_project_and_categories(api: Api) -> None:
+    shown = collect(api, category_entries(ENGINEERING), start_date="2025-03-01")
+
+    records = {
+        entry.gid: entry
+        for entry in SandboxEntry.objects.filter(
+            categories__pk=1, entered_on__gte=dt.date(2025, 3, 1)
+        ).select_related("created_by", "attributable_to")
+    }
+    assert len(shown) == len(records)
+    for entry in shown:
+        record = records[entry["gid"]]
+        project = record.attributable_to
+        assert entry["entered_on"] == record.entered_on.isoformat()
+        assert entry["duration_minutes"] == record.duration_minutes
+        assert entry["created_by"] == {"gid": record.created_by.gid, "name": record.created_by.name}
+        assert entry["attributable_to"] == (
+            None if project is None else {"gid": project.gid, "name": project.name}
+        )
+        assert entry["categories"] == [
+            {"gid": c.gid, "name": c.name, "color": c.color}
+            for c in record.categories.order_by("id")
+        ]
 
 
 def test_all_of_a_busy_categorys_entries_come_back_over_the_pages(api: Api) -> None:
