@@ -21,6 +21,8 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from django.db import close_old_connections
+
 from categories import services
 from categories.asana import Category, TimeEntry
 from categories.connection import asana_client, asana_executor
@@ -44,8 +46,26 @@ T = TypeVar("T")
 
 # Each entries page holds two (its report and its heading) while Asana answers.
 REPORT_WORKERS = 16
+
+
+class _ReportPool(ThreadPoolExecutor):
+    """Each task ends as a request does: database connections it opened (a database
+    cache backend, say) are closed, or kept per CONN_MAX_AGE, and never left to age in a
+    long-lived thread."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return super().submit(_then_close_old_connections, fn, *args, **kwargs)
+
+
+def _then_close_old_connections(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
 # Module-level: threads are made as needed, reused across requests, bounded per process.
-_REPORT_POOL = ThreadPoolExecutor(max_workers=REPORT_WORKERS, thread_name_prefix="report")
+_REPORT_POOL = _ReportPool(max_workers=REPORT_WORKERS, thread_name_prefix="report")
 
 
 class InlineExecutor(Executor):

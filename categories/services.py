@@ -10,7 +10,6 @@ opened (no lost updates: `EditConflict`).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from functools import wraps
@@ -374,7 +373,7 @@ def entries_reports(
     The ranges not cached are fetched in one sweep of date windows over the days they
     span, and each keeps its own entries: a range and the period before it (the change
     on the entries screen) cost one set of concurrent requests, not two. Ranges with days
-    between them are fetched apart, so those days are never asked for.
+    between them are fetched apart (one after another), so those days are never asked for.
     """
 
     def fetch(missing: list[int]) -> list[list[TimeEntry]]:
@@ -403,7 +402,7 @@ def entries_reports(
 def _fetch_entries_of_spans(
     category_gid: str, spans: list[tuple[dt.date, dt.date]]
 ) -> list[list[TimeEntry]]:
-    if not _adjoining(spans):
+    if not _without_gaps(spans):
         return [_fetch_entries(category_gid=category_gid, start=s, end=e) for s, e in spans]
     fetched = _fetch_entries(
         category_gid=category_gid,
@@ -415,13 +414,16 @@ def _fetch_entries_of_spans(
     ]
 
 
-def _adjoining(spans: list[tuple[dt.date, dt.date]]) -> bool:
-    """Whether the ranges, in date order, follow each other without a gap or an overlap."""
+def _without_gaps(spans: list[tuple[dt.date, dt.date]]) -> bool:
+    """Whether the ranges together cover every day from the first start to the last end
+    (they adjoin or overlap), so one query over those days asks for nothing extra."""
     ordered = sorted(spans)
-    return all(
-        later_start == earlier_end + dt.timedelta(days=1)
-        for (_, earlier_end), (later_start, _) in itertools.pairwise(ordered)
-    )
+    covered_until = ordered[0][1]
+    for start, end in ordered[1:]:
+        if start > covered_until + dt.timedelta(days=1):
+            return False
+        covered_until = max(covered_until, end)
+    return True
 
 
 # One window per fortnight of the range, at most this many: enough to fetch a two-year

@@ -97,3 +97,10 @@ def test_refresh_asks_for_every_range_again(asked) -> None:
     services.entries_reports(category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST], refresh=True)
 
     assert asked == [("2026-08-02", "2026-09-30")]
+
+
+def test_overlapping_ranges_are_asked_for_once(asked) -> None:
+    month, again = services.entries_reports(category_gid=ENGINEERING, spans=[SEPTEMBER, SEPTEMBER])
+
+    assert asked == [("2026-09-01", "2026-09-30")]
+    assert gids(month) == gids(again) == truth(SEPTEMBER)

@@ -148,7 +148,7 @@ def _has_category() -> str:
 def _row_dict(row: Sequence[Any]) -> dict[str, Any]:
     values = dict(zip(ROW_FIELDS, row, strict=True))
     day = values["entered_on"]
-    # SQLite hands dates back as text; other databases as dates.
+    # A date from Django's database backends (its SQLite converters too); text otherwise.
     values["entered_on"] = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
     return values
 

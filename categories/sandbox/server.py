@@ -21,6 +21,7 @@ logger = logging.getLogger("categories.sandbox.server")
 
 # How long a "timeout" fault without its own latency keeps the client waiting.
 DEFAULT_TIMEOUT_SECONDS = 30.0
+IDLE_CONNECTION_SECONDS = 15.0
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -53,6 +54,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     # Headers and body go out in separate writes; with Nagle's algorithm on, the second
     # waits for the client's delayed ACK (~40 ms) on every reused connection.
     disable_nagle_algorithm = True
+    # An idle keep-alive connection is closed after this long, freeing its thread and the
+    # database connection the thread keeps (clients reconnect, as with Asana).
+    timeout = IDLE_CONNECTION_SECONDS
 
     def do_GET(self) -> None:
         self._serve()
@@ -128,7 +132,11 @@ def _drop_broken_database_connections() -> None:
     """Database connections stay open for the HTTP connection's next request (opening one
     costs more than answering a small request), unless an error left one unusable."""
     for connection in connections.all(initialized_only=True):
-        if connection.errors_occurred and not connection.is_usable():
+        if not connection.errors_occurred:
+            continue
+        if connection.is_usable():
+            connection.errors_occurred = False  # as Django does between requests
+        else:
             connection.close()
 
 

@@ -7,8 +7,10 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -193,12 +195,18 @@ def entries_url(
 
 def _entries_path(gid: str) -> str:
     # A screen links to itself two dozen ways (presets, sorts, groupings, paging...).
-    return _entries_path_under(get_script_prefix(), gid)
+    return _entries_path_under(get_script_prefix(), get_urlconf(), gid)
 
 
 @lru_cache(maxsize=1024)
-def _entries_path_under(script_prefix: str, gid: str) -> str:
-    return reverse("category_entries", args=[gid])
+def _entries_path_under(script_prefix: str, urlconf: str | None, gid: str) -> str:
+    return reverse("category_entries", args=[gid], urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _forget_entries_paths(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":  # a test's override_settings
+        _entries_path_under.cache_clear()
 
 
 def _filter_params(query: EntriesQuery, options: ReportOptions) -> dict[str, str]:

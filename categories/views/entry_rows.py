@@ -22,8 +22,8 @@ class EntryRow:
     gid: str
     day_iso: str  # for <time datetime>
     day_label: str  # "Mon 30 Jun 2025"
-    person: str  # "" when Asana names nobody
-    project: str  # "" when the entry has no project
+    person: str | None  # None when Asana names nobody
+    project: str | None  # None when the entry has no project
     duration: str  # h:mm
     other_categories: tuple[Category, ...]  # the entry's categories but this screen's
 
@@ -53,8 +53,8 @@ def _row(entry: TimeEntry, category_gid: str) -> EntryRow:
         day_iso=day.isoformat(),
         # English names whatever the process locale: strftime's %a/%b would follow it.
         day_label=f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}",
-        person=entry.created_by.name if entry.created_by else "",
-        project=entry.attributable_to.name if entry.attributable_to else "",
+        person=entry.created_by.name if entry.created_by else None,
+        project=entry.attributable_to.name if entry.attributable_to else None,
         duration=duration(entry.duration_minutes),
         other_categories=tuple(c for c in entry.categories if c.gid != category_gid),
     )

@@ -26,15 +26,7 @@ NORTHWIND = "1201000000000001"
 ENGINEERING = "1209000000000001"
 TOKEN = "bench-token"  # noqa: S105 - the sandbox accepts any token
 STARTUP_SECONDS = 60.0
-SANDBOX_COMMAND = (
-    sys.executable,
-    "manage.py",
-    "asana_sandbox",
-    "--port",
-    "0",
-    "--processes",
-    os.environ.get("SBP", "1"),
-)
+SANDBOX_COMMAND = (sys.executable, "manage.py", "asana_sandbox", "--port", "0")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,9 +13,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from socketserver import BaseRequestHandler, TCPServer
 
 import pytest
 import requests
+
+from categories.sandbox.workers import copies_serving, refuse_if_taken
 
 REPO = Path(__file__).resolve().parents[2]
 GONE_WITHIN_SECONDS = 10.0
@@ -112,3 +116,34 @@ def test_no_copy_outlives_the_command(sandbox: RunningSandbox, ending: signal.Si
     assert wait_until_gone(copies) == []
     with pytest.raises(requests.ConnectionError):
         me(sandbox.base_url)
+
+
+def test_a_copy_that_cannot_listen_stops_the_start_instead_of_serving_with_fewer() -> None:
+    class Reusable(TCPServer):
+        allow_reuse_port = True
+
+    def broken_copy() -> TCPServer:
+        raise OSError("cannot bind")
+
+    server = Reusable(("127.0.0.1", 0), BaseRequestHandler)
+    try:
+        with (
+            pytest.raises(RuntimeError, match="could not start"),
+            copies_serving(server, processes=2, copy=broken_copy),
+        ):
+            pytest.fail("the block must not run")
+    finally:
+        server.server_close()
+
+
+def test_a_port_in_use_is_refused_although_sharing_it_would_succeed() -> None:
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+
+        with pytest.raises(OSError, match="in use"):
+            refuse_if_taken("127.0.0.1", port)
+
+    refuse_if_taken("127.0.0.1", port)  # free again

@@ -338,3 +338,30 @@ def test_names_on_the_entries_screen_are_shown_literally(admin_http):
 
 def _span(params: dict[str, str]) -> tuple[dt.date, dt.date]:
     return dt.date.fromisoformat(params["start"]), dt.date.fromisoformat(params["end"])
+
+
+def test_links_follow_the_script_prefix_the_dashboard_is_served_under():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from categories.forms import EntriesQuery
+    from categories.views.entries import entries_url
+
+    query = EntriesQuery(
+        preset="custom",
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2026, 9, 30),
+        sort="-date",
+        shown=100,
+    )
+    gid = "1209000000000001"
+    before = get_script_prefix()
+    try:
+        plain = entries_url(gid, query)
+        set_script_prefix("/dash/")
+        served_under = entries_url(gid, query)
+    finally:
+        set_script_prefix(before)
+
+    assert plain.startswith(f"/categories/{gid}/entries/?")
+    assert served_under.startswith(f"/dash/categories/{gid}/entries/?")
+    assert entries_url(gid, query) == plain

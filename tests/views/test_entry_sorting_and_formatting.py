@@ -9,7 +9,7 @@ import pytest
 from categories.asana import Category, Reference, TimeEntry
 from categories.services import CategoryFilter, EntriesReport, sort_entries
 from categories.templatetags.dashboard import color_name, duration, hours
-from categories.views.entry_rows import entry_rows
+from categories.views.entry_rows import entry_rows, entry_rows_html
 
 
 def entry(gid: str, day: int, minutes: int, person: str = "", project: str = "") -> TimeEntry:
@@ -105,10 +105,14 @@ def test_a_row_shows_its_day_in_words_and_as_iso(day, label):
     assert (row.day_label, row.day_iso, row.duration) == (label, day.isoformat(), "1:30")
 
 
-def test_a_row_without_person_or_project_says_so_with_empty_names():
-    (row,) = entry_rows([entry("9", 3, 45)], category_gid="1")
+def test_a_row_without_person_or_project_has_none_and_a_blank_name_stays_blank():
+    missing = entry("9", 3, 45)
+    unnamed = TimeEntry("8", dt.date(2025, 5, 3), 45, Reference("7", ""), Reference("6", ""), ())
 
-    assert (row.person, row.project) == ("", "")
+    (without, blank) = entry_rows([missing, unnamed], category_gid="1")
+
+    assert (without.person, without.project) == (None, None)
+    assert (blank.person, blank.project) == ("", "")
 
 
 def test_category_filter_decides_which_tab_a_category_belongs_to():
@@ -120,3 +124,22 @@ def test_category_filter_decides_which_tab_a_category_belongs_to():
     assert CategoryFilter(state="all").includes(archived)
     assert CategoryFilter(state="all", search="DES").includes(active)
     assert not CategoryFilter(state="all", search="zzz").includes(active)
+
+
+def test_rows_say_unknown_person_and_no_project_when_asana_names_none():
+    html = entry_rows_html([entry("9", 3, 45)], category_gid="1")
+
+    assert '<td><span class="muted">Unknown</span></td>' in html
+    assert '<td><span class="muted">No project</span></td>' in html
+    assert '<td class="numeric">0:45</td>' in html
+
+
+def test_the_first_row_takes_the_focus_only_when_asked():
+    rows = [entry("9", 3, 45), entry("8", 2, 30)]
+
+    appended = entry_rows_html(rows, category_gid="1", focus_first_row=True)
+    first_screen = entry_rows_html(rows, category_gid="1")
+
+    assert appended.count("autofocus") == 1
+    assert appended.index("autofocus") < appended.index('id="entry-8"')
+    assert "autofocus" not in first_screen

@@ -9,7 +9,7 @@ from django.db import connections
 
 from categories.sandbox.seed import seed_demo_data
 from categories.sandbox.server import make_server
-from categories.sandbox.workers import copies_serving
+from categories.sandbox.workers import copies_serving, refuse_if_taken
 
 
 class Command(BaseCommand):
@@ -41,6 +41,8 @@ class Command(BaseCommand):
         connections.close_all()
         processes = max(1, options["processes"])
         host, latency_ms = options["host"], options["latency_ms"]
+        if processes > 1:
+            refuse_if_taken(host, options["port"])
         server = make_server(host, options["port"], latency_ms=latency_ms, reuse_port=processes > 1)
         self.stdout.flush()
         try:
@@ -51,7 +53,7 @@ class Command(BaseCommand):
                     host, server.server_address[1], latency_ms=latency_ms, reuse_port=True
                 ),
             ):
-                # This process listens already; the copies join it as soon as they bind.
+                # Printed once every process listens: the URL means "ready".
                 self.stdout.write(server.base_url)
                 self.stdout.flush()
                 server.serve_forever()
