@@ -118,7 +118,7 @@ class SharedRecords:
         key = (str(data.get("gid", "")), data.get("name") or "")
         found = self._references.get(key)
         if found is None:
-            found = self._references[key] = Reference(*key)
+            found = self._references[key] = Reference.from_api(data)
         return found
 
     def category(self, data: dict[str, Any]) -> Category:

@@ -48,13 +48,16 @@ class GidModel(models.Model):
     @classmethod
     def find(cls, gid: str) -> Self | None:
         pk = cls.pk_from_gid(gid)
-        if pk is None:
-            return None
-        # A plain query by primary key: every sandbox request looks one or two rows up,
-        # and compiling the ORM's query took longer than running it.
+        return None if pk is None else cls._first_where("WHERE id = %s", [pk])
+
+    @classmethod
+    def _first_where(cls, condition: str, params: list[object]) -> Self | None:
+        """The first row (by id) meeting an SQL `condition`, by a plain query: every
+        sandbox request looks one or two rows up, and compiling the ORM's query took
+        longer than running it."""
         table = connection.ops.quote_name(cls._meta.db_table)
-        found = cls._default_manager.raw(f"SELECT * FROM {table} WHERE id = %s", [pk])  # noqa: S608
-        return next(iter(found), None)
+        sql = f"SELECT * FROM {table} {condition} ORDER BY id LIMIT 1"  # noqa: S608
+        return next(iter(cls._default_manager.raw(sql, params)), None)
 
 
 class SandboxWorkspace(GidModel):
@@ -79,10 +82,8 @@ class SandboxUser(GidModel):
 
     @classmethod
     def first(cls) -> SandboxUser | None:
-        """The token's user (every token is the first user), looked up as `find` does."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        found = cls.objects.raw(f"SELECT * FROM {table} ORDER BY id LIMIT 1")  # noqa: S608
-        return next(iter(found), None)
+        """The token's user: every token is the first user."""
+        return cls._first_where("", [])
 
 
 class SandboxProject(GidModel):

@@ -9,7 +9,11 @@ leaks into other packages' tests.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +32,8 @@ DESIGN = "1209000000000002"
 LEGACY_MIGRATION = "1209000000000012"  # archived, with entries older than a year
 ACME_FIRST = "1209000000000016"
 UNKNOWN_CATEGORY = "1209000000999999"
+REPO = Path(__file__).resolve().parents[2]
+MANAGE = (sys.executable, "manage.py")
 
 
 class Api:
@@ -52,6 +58,19 @@ class Api:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", 5)
         return self.session.request(method, self.base_url + path, **kwargs)
+
+
+def migrated_database(folder: Path) -> dict[str, str]:
+    """The environment of a `manage.py` subprocess on a new, migrated database in `folder`
+    (for tests of the `asana_sandbox` command itself)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "ASANA_ACCESS_TOKEN": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run([*MANAGE, "migrate", "sandbox", "-v0"], cwd=REPO, env=env, check=True)
+    return env
 
 
 def sandbox_session(token: str | None = "test-token") -> requests.Session:  # noqa: S107

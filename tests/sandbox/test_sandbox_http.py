@@ -6,10 +6,8 @@ connections, so they only see committed data.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +19,7 @@ import requests
 from categories.asana import AsanaClient
 from categories.sandbox.seed import seed_demo_data
 from categories.sandbox.server import SandboxHTTPServer, make_server
-from tests.sandbox.conftest import ACME, ALEX, DESIGN, TODAY
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.sandbox.conftest import ACME, ALEX, DESIGN, MANAGE, REPO, TODAY, migrated_database
 
 
 @pytest.fixture
@@ -110,16 +106,9 @@ def test_http_control_api_refuses_a_bad_fault_and_resets_the_data(
 
 
 def test_asana_sandbox_command_prints_its_url_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "ASANA_ACCESS_TOKEN": "",
-        "PYTHONUNBUFFERED": "1",
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "sandbox", "-v0"], cwd=REPO, env=env, check=True)
+    env = migrated_database(tmp_path)
     server = subprocess.Popen(
-        [*manage, "asana_sandbox", "--port", "0"],
+        [*MANAGE, "asana_sandbox", "--port", "0"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

@@ -3,11 +3,9 @@ the process that started them, however it ends."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +17,8 @@ import pytest
 import requests
 
 from categories.sandbox.workers import copies_serving, refuse_if_taken
+from tests.sandbox.conftest import MANAGE, REPO, migrated_database
 
-REPO = Path(__file__).resolve().parents[2]
 GONE_WITHIN_SECONDS = 10.0
 
 
@@ -37,23 +35,15 @@ class RunningSandbox:
 
 @pytest.fixture(scope="module")
 def sandbox_database(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("sandbox-processes")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "ASANA_ACCESS_TOKEN": "",
-        "PYTHONUNBUFFERED": "1",
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "sandbox", "-v0"], cwd=REPO, env=env, check=True)
-    subprocess.run([*manage, "seed_sandbox"], cwd=REPO, env=env, check=True, capture_output=True)
+    env = migrated_database(tmp_path_factory.mktemp("sandbox-processes"))
+    subprocess.run([*MANAGE, "seed_sandbox"], cwd=REPO, env=env, check=True, capture_output=True)
     return env
 
 
 @pytest.fixture
 def sandbox(sandbox_database: dict[str, str]) -> Iterator[RunningSandbox]:
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "asana_sandbox", "--port", "0", "--processes", "3"],
+        [*MANAGE, "asana_sandbox", "--port", "0", "--processes", "3"],
         cwd=REPO,
         env=sandbox_database,
         stdout=subprocess.PIPE,
