@@ -1,14 +1,13 @@
-"""Every input the screens take, parsed and validated here before any request to Asana."""
+"""The category screens' input, parsed and validated here before any request to Asana:
+the create and edit forms, the list's tab and search, and the audit log's filters."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 
-from categories import dates, services
+from categories import selectors
 from categories.asana import (
     CATEGORY_COLORS,
     CATEGORY_NAME_MAX_LENGTH,
@@ -16,11 +15,7 @@ from categories.asana import (
     Category,
     color_label,
 )
-
-# "Load more" adds this many rows; the no-JS link asks for that many more in one page.
-ENTRIES_PAGE_SIZE = 100
-# A bookmark asking for a million rows must not make a page that big.
-MAX_ENTRIES_SHOWN = 5000
+from categories.models import AuditEntry
 
 COLOR_CHOICES = [(color, color_label(color)) for color in CATEGORY_COLORS]
 
@@ -98,110 +93,51 @@ class CategoryFilterForm(forms.Form):
     """The list's tab and search, from the URL (or from the hidden fields of a row's form)."""
 
     state = forms.ChoiceField(
-        choices=[(state, state) for state in services.CATEGORY_STATES], required=False
+        choices=[(state, state) for state in selectors.CATEGORY_STATES], required=False
     )
     q = forms.CharField(required=False, max_length=200)
 
-    def category_filter(self) -> services.CategoryFilter:
+    def category_filter(self) -> selectors.CategoryFilter:
         """The filter asked for; anything unreadable falls back to the default view."""
         if not self.is_valid():
-            return services.CategoryFilter()
-        state = cast(services.CategoryState, self.cleaned_data["state"] or "active")
-        return services.CategoryFilter(state=state, search=self.cleaned_data["q"])
+            return selectors.CategoryFilter()
+        state = cast(selectors.CategoryState, self.cleaned_data["state"] or "active")
+        return selectors.CategoryFilter(state=state, search=self.cleaned_data["q"])
 
 
-@dataclass(frozen=True)
-class EntriesQuery:
-    """What the entries screen shows: a range, an order and how many rows."""
+class AuditFilterForm(forms.Form):
+    """The audit page's filters. They live in the URL, so a filtered view can be shared."""
 
-    preset: dates.Preset
-    start: dt.date
-    end: dt.date
-    sort: services.EntrySort
-    shown: int
-
-
-class EntriesFilterForm(forms.Form):
-    """The entries screen's URL: ?range=<preset> or ?range=custom&start=…&end=…, sort, show."""
-
-    range = forms.ChoiceField(
-        label="Range",
-        choices=list(dates.PRESET_LABELS.items()),
-        required=False,
-        error_messages={"invalid_choice": "Choose one of the listed date ranges."},
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any action"), *AuditEntry.Action.choices]
     )
-    start = forms.CharField(label="Start date", required=False, max_length=20)
-    end = forms.CharField(label="End date", required=False, max_length=20)
-    sort = forms.CharField(required=False, max_length=20)
-    show = forms.CharField(required=False, max_length=10)
+    outcome = forms.ChoiceField(
+        required=False, choices=[("", "Any outcome"), *AuditEntry.Outcome.choices]
+    )
+    user = forms.ChoiceField(required=False, label="Who")
+    category = forms.CharField(
+        required=False, max_length=255, label="Category name or gid", strip=True
+    )
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "entries-%s")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_start(self) -> dt.date | None:
-        return self._date("start", "start")
-
-    def clean_end(self) -> dt.date | None:
-        return self._date("end", "end")
-
-    def clean_sort(self) -> services.EntrySort:
-        # An unknown order is not worth an error message: show the default order.
-        value = self.cleaned_data.get("sort") or ""
-        if value in services.ENTRY_SORTS:
-            return cast(services.EntrySort, value)
-        return services.DEFAULT_ENTRY_SORT
-
-    def clean_show(self) -> int:
-        value = self.cleaned_data.get("show") or ""
-        shown = int(value) if value.isdigit() else ENTRIES_PAGE_SIZE
-        return min(max(shown, ENTRIES_PAGE_SIZE), MAX_ENTRIES_SHOWN)
+        # Everyone who ever appears in the log, including people since deleted.
+        names = (
+            AuditEntry.objects.order_by("actor_username")
+            .values_list("actor_username", flat=True)
+            .distinct()
+        )
+        self.fields["user"].choices = [("", "Anyone"), *((name, name) for name in names)]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        preset = self._preset(cleaned)
-        cleaned["range"] = preset
-        if preset != dates.CUSTOM:
-            span = dates.preset_range(preset, today=self.today)
-            cleaned["start"], cleaned["end"] = span.start, span.end
-            return cleaned
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if "start" not in self.errors and start is None:
-            self.add_error("start", "Choose a start date.")
-        if "end" not in self.errors and end is None:
-            self.add_error("end", "Choose an end date.")
-        if start and end and end < start:
-            self.add_error("end", "The end date is before the start date.")
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
         return cleaned
-
-    def query(self) -> EntriesQuery:
-        """The validated query (call only when the form is valid)."""
-        data = self.cleaned_data
-        return EntriesQuery(
-            preset=data["range"],
-            start=data["start"],
-            end=data["end"],
-            sort=data["sort"],
-            shown=data["show"],
-        )
-
-    def _preset(self, cleaned: dict[str, Any]) -> dates.Preset:
-        chosen = cleaned.get("range")
-        if chosen:
-            return cast(dates.Preset, chosen)
-        # Dates without a range name are a custom range (a hand-written or old link).
-        if self.data.get("start") or self.data.get("end"):
-            return dates.CUSTOM
-        return dates.DEFAULT_PRESET
-
-    def _date(self, field: str, word: str) -> dt.date | None:
-        text = (self.cleaned_data.get(field) or "").strip()
-        if not text:
-            return None
-        parsed = dates.parse_iso_date(text)
-        if parsed is None:
-            raise forms.ValidationError(
-                f"“{text}” is not a date: write the {word} date as YYYY-MM-DD."
-            )
-        return parsed

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 
-class Change(NamedTuple):
+class FieldChange(NamedTuple):
     """One field of a category as it was before and after a change ("" when absent)."""
 
     field: str
@@ -59,10 +59,10 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_username} {self.get_action_display().lower()} {self.category_name}"
 
-    def changes(self) -> list[Change]:
+    def changes(self) -> list[FieldChange]:
         """The fields this entry touched, in a stable order, for "before → after" display."""
         before = self.before if isinstance(self.before, dict) else {}
         after = self.after if isinstance(self.after, dict) else {}
         fields = [key for key in ("name", "color", "is_archived") if key in before or key in after]
         fields += sorted((set(before) | set(after)) - set(fields))
-        return [Change(key, before.get(key, ""), after.get(key, "")) for key in fields]
+        return [FieldChange(key, before.get(key, ""), after.get(key, "")) for key in fields]

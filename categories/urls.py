@@ -1,6 +1,10 @@
-from django.urls import path, register_converter
+"""Every URL of the dashboard (included from config/urls.py): the category screens here,
+the other packages' from their own urls modules. URL names are what templates and
+`reverse` use; they name the page or action, not the view function."""
 
-from categories.views import categories, entries, reports, system
+from django.urls import include, path, register_converter
+
+from categories import views
 
 
 class GidConverter:
@@ -18,49 +22,26 @@ class GidConverter:
 register_converter(GidConverter, "gid")
 
 urlpatterns = [
-    path("", categories.category_list, name="home"),
-    path("categories/new/", categories.category_new, name="category_new"),
-    path("categories/create/", categories.category_create, name="category_create"),
-    path("categories/<gid:gid>/row/", categories.category_row, name="category_row"),
-    path("categories/<gid:gid>/edit/", categories.category_edit, name="category_edit"),
-    path("categories/<gid:gid>/update/", categories.category_update, name="category_update"),
-    path("categories/<gid:gid>/archive/", categories.category_archive, name="category_archive"),
+    path("", include("categories.access.urls")),
+    path("", views.category_list_page, name="home"),
+    path("categories/new/", views.category_new_page, name="category_new"),
+    path("categories/create/", views.category_create_submit, name="category_create"),
+    path("categories/<gid:gid>/row/", views.category_row_page, name="category_row"),
+    path("categories/<gid:gid>/edit/", views.category_edit_page, name="category_edit"),
+    path("categories/<gid:gid>/update/", views.category_update_submit, name="category_update"),
+    path("categories/<gid:gid>/archive/", views.category_archive_submit, name="category_archive"),
     path(
         "categories/<gid:gid>/unarchive/",
-        categories.category_unarchive,
+        views.category_unarchive_submit,
         name="category_unarchive",
     ),
     path(
         "categories/<gid:gid>/confirm-delete/",
-        categories.category_confirm_delete,
+        views.category_confirm_delete_page,
         name="category_confirm_delete",
     ),
-    path("categories/<gid:gid>/delete/", categories.category_delete, name="category_delete"),
-    path("categories/<gid:gid>/entries/", entries.category_entries, name="category_entries"),
-    path(
-        "categories/<gid:gid>/export/entries.csv",
-        reports.entries_csv,
-        name="category_entries_csv",
-    ),
-    path(
-        "categories/<gid:gid>/export/by-person.csv",
-        reports.breakdown_csv,
-        {"by": "person"},
-        name="category_people_csv",
-    ),
-    path(
-        "categories/<gid:gid>/export/by-project.csv",
-        reports.breakdown_csv,
-        {"by": "project"},
-        name="category_projects_csv",
-    ),
-    path("overview/", reports.overview, name="overview"),
-    path(
-        "overview/category/<gid:gid>/",
-        reports.overview_category,
-        name="overview_category",
-    ),
-    path("workspace/", system.choose_workspace, name="choose_workspace"),
-    path("healthz", system.healthz, name="healthz"),
-    path("readyz", system.readyz, name="readyz"),
+    path("categories/<gid:gid>/delete/", views.category_delete_submit, name="category_delete"),
+    path("audit/", views.audit_log_page, name="audit_log"),
+    path("", include("categories.reports.urls")),
+    path("", include("categories.web.urls")),
 ]

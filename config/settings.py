@@ -78,12 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "categories.permissions.SignInRequiredMiddleware",
+    "categories.access.middleware.SignInRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "categories.prefetch.IdentityPrefetchMiddleware",
-    "categories.middleware.AsanaErrorMiddleware",
+    "categories.web.middleware.IdentityPrefetchMiddleware",
+    "categories.web.middleware.AsanaErrorMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "categories.context_processors.dashboard",
+                "categories.web.context_processors.dashboard",
             ],
         },
     },
@@ -144,7 +144,7 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Security ---------------------------------------------------------------------------
 # Sign-ins go through django-axes' lockout check first, then Django's own user table.
 AUTHENTICATION_BACKENDS = [
-    "categories.permissions.LoginThrottleBackend",
+    "categories.access.throttling.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Demo accounts' generated passwords, shown on the login page in demo mode only.
@@ -174,9 +174,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE: int = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 # Pages send the CSRF token in a header set from the template, so no script reads the cookie.
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "categories.views.access.csrf_failure"
+CSRF_FAILURE_VIEW = "categories.access.views.csrf_failure"
 # DEBUG error pages and error reports never show the Asana token, even in a frame's locals.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "categories.views.access.TokenHidingExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "categories.web.error_reports.TokenHidingExceptionReporterFilter"
+)
 X_FRAME_OPTIONS = "DENY"
 
 # django-csp 4: no inline script or style anywhere; everything comes from our own origin.
@@ -201,7 +203,7 @@ AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "categories.views.access.locked_out"
+AXES_LOCKOUT_CALLABLE = "categories.access.throttling.locked_out"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

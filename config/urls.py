@@ -3,9 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("categories.access_urls")),
     path("", include("categories.urls")),
 ]
 
 # A PermissionDenied raised anywhere gets the app's 403 page (or its HTMX message).
-handler403 = "categories.views.access.permission_denied"
+handler403 = "categories.access.views.permission_denied"

@@ -24,7 +24,7 @@ def _isolated_dashboard_state(settings):
     """Plain static storage (no collectstatic in unit tests) and a clean cache and client."""
     from django.core.cache import cache
 
-    from categories.connection import asana_client
+    from categories.web.client import asana_client
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -68,14 +68,14 @@ def _user_in_group(django_user_model, username: str, group_name: str | None):
 
 @pytest.fixture
 def category_admin(db, django_user_model):
-    from categories.permissions import CATEGORY_ADMINS
+    from categories.access.roles import CATEGORY_ADMINS
 
     return _user_in_group(django_user_model, "cat-admin", CATEGORY_ADMINS)
 
 
 @pytest.fixture
 def time_reviewer(db, django_user_model):
-    from categories.permissions import TIME_REVIEWERS
+    from categories.access.roles import TIME_REVIEWERS
 
     return _user_in_group(django_user_model, "reviewer", TIME_REVIEWERS)
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from categories import services
-from categories.connection import asana_client
+from categories import selectors, services
+from categories.reports import entries
+from categories.web.client import asana_client
 
 NORTHWIND = "1201000000000001"
 ENGINEERING = "1209000000000001"
@@ -34,14 +35,14 @@ def asana_calls(seeded_sandbox, monkeypatch) -> list[str]:
 
 
 def names() -> list[str]:
-    return [c.name for c in services.list_categories(workspace_gid=NORTHWIND).categories]
+    return [c.name for c in selectors.category_list(workspace_gid=NORTHWIND).categories]
 
 
 def test_a_second_listing_is_served_from_the_cache(asana_calls) -> None:
-    first = services.list_categories(workspace_gid=NORTHWIND)
+    first = selectors.category_list(workspace_gid=NORTHWIND)
     sent = len(asana_calls)
 
-    second = services.list_categories(workspace_gid=NORTHWIND)
+    second = selectors.category_list(workspace_gid=NORTHWIND)
 
     assert len(asana_calls) == sent
     assert second.categories == first.categories
@@ -49,43 +50,43 @@ def test_a_second_listing_is_served_from_the_cache(asana_calls) -> None:
 
 
 def test_searching_reuses_the_cached_listing(asana_calls) -> None:
-    services.list_categories(workspace_gid=NORTHWIND)
+    selectors.category_list(workspace_gid=NORTHWIND)
     sent = len(asana_calls)
 
-    found = services.list_categories(workspace_gid=NORTHWIND, search="engin").categories
+    found = selectors.category_list(workspace_gid=NORTHWIND, search="engin").categories
 
     assert [c.name for c in found] == ["Engineering"]
     assert len(asana_calls) == sent
 
 
 def test_refresh_asks_asana_again_and_moves_as_of(asana_calls) -> None:
-    first = services.list_categories(workspace_gid=NORTHWIND)
+    first = selectors.category_list(workspace_gid=NORTHWIND)
     sent = len(asana_calls)
 
-    again = services.list_categories(workspace_gid=NORTHWIND, refresh=True)
+    again = selectors.category_list(workspace_gid=NORTHWIND, refresh=True)
 
     assert len(asana_calls) > sent
     assert again.as_of > first.as_of
 
 
 def create(admin: Any) -> None:
-    services.create_category(actor=admin, workspace_gid=NORTHWIND, name="Cache probe", color="red")
+    services.category_create(actor=admin, workspace_gid=NORTHWIND, name="Cache probe", color="red")
 
 
 def rename(admin: Any) -> None:
-    current = services.get_category(gid=DESIGN)
-    services.update_category(
+    current = selectors.category_get(gid=DESIGN)
+    services.category_update(
         actor=admin, workspace_gid=NORTHWIND, current=current, name="Cache probe", color="red"
     )
 
 
 def archive(admin: Any) -> None:
-    services.archive_category(actor=admin, workspace_gid=NORTHWIND, gid=DESIGN)
+    services.category_archive(actor=admin, workspace_gid=NORTHWIND, gid=DESIGN)
 
 
 def delete(admin: Any) -> None:
-    category = services.get_category(gid=DESIGN)
-    services.delete_category(actor=admin, workspace_gid=NORTHWIND, category=category)
+    category = selectors.category_get(gid=DESIGN)
+    services.category_delete(actor=admin, workspace_gid=NORTHWIND, category=category)
 
 
 @pytest.mark.parametrize("write", [create, rename, archive, delete], ids=lambda w: w.__name__)
@@ -100,13 +101,13 @@ def test_every_write_retires_the_cached_listing(
 
 
 def test_unarchive_retires_the_cached_archived_tab(asana_calls, category_admin) -> None:
-    services.archive_category(actor=category_admin, workspace_gid=NORTHWIND, gid=DESIGN)
-    archived = services.list_categories(workspace_gid=NORTHWIND, state="archived")
+    services.category_archive(actor=category_admin, workspace_gid=NORTHWIND, gid=DESIGN)
+    archived = selectors.category_list(workspace_gid=NORTHWIND, state="archived")
     assert "Design" in [c.name for c in archived.categories]
 
-    services.unarchive_category(actor=category_admin, workspace_gid=NORTHWIND, gid=DESIGN)
+    services.category_unarchive(actor=category_admin, workspace_gid=NORTHWIND, gid=DESIGN)
 
-    archived = services.list_categories(workspace_gid=NORTHWIND, state="archived")
+    archived = selectors.category_list(workspace_gid=NORTHWIND, state="archived")
     assert "Design" not in [c.name for c in archived.categories]
 
 
@@ -114,13 +115,13 @@ def test_a_failed_write_still_retires_the_cache(asana_calls, category_admin) -> 
     from categories.asana import AsanaError
     from categories.sandbox.faults import inject_fault
 
-    services.list_categories(workspace_gid=NORTHWIND)
+    selectors.category_list(workspace_gid=NORTHWIND)
     inject_fault(kind="status", status=503, method="PUT")
     with pytest.raises(AsanaError):
         archive(category_admin)
     sent = len(asana_calls)
 
-    services.list_categories(workspace_gid=NORTHWIND)
+    selectors.category_list(workspace_gid=NORTHWIND)
 
     assert len(asana_calls) > sent  # the write may have happened: ask again
 
@@ -129,13 +130,13 @@ def test_entries_are_cached_and_a_rename_refreshes_their_category_chips(
     asana_calls, category_admin
 ) -> None:
     start = TODAY - dt.timedelta(days=90)
-    first = services.entries_report(category_gid=ENGINEERING, start=start, end=TODAY)
+    first = entries.entries_for_category(category_gid=ENGINEERING, start=start, end=TODAY)
     sent = len(asana_calls)
-    assert services.entries_report(category_gid=ENGINEERING, start=start, end=TODAY).entries
+    assert entries.entries_for_category(category_gid=ENGINEERING, start=start, end=TODAY).entries
     assert len(asana_calls) == sent
 
     rename(category_admin)
-    after = services.entries_report(category_gid=ENGINEERING, start=start, end=TODAY)
+    after = entries.entries_for_category(category_gid=ENGINEERING, start=start, end=TODAY)
 
     chips_before = {c.name for e in first.entries for c in e.categories}
     chips_after = {c.name for e in after.entries for c in e.categories}
@@ -146,7 +147,7 @@ def test_entries_are_cached_and_a_rename_refreshes_their_category_chips(
 
 
 def test_cache_keys_never_contain_the_token(seeded_sandbox, settings) -> None:
-    from categories.answer_cache import cached
+    from categories.web.answer_cache import cached
 
     settings.ASANA_ACCESS_TOKEN = "0/secret-token-in-settings"
     cache.clear()

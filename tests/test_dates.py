@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from categories.dates import (
+from categories.reports.dates import (
     PRESET_LABELS,
     DateRange,
     month_end,

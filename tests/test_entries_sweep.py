@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from categories import services
-from categories.connection import asana_client
+from categories.reports import entries
+from categories.web.client import asana_client
 
 ENGINEERING = "1209000000000001"
 SEPTEMBER = (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
@@ -37,16 +37,16 @@ def asked(seeded_sandbox, monkeypatch) -> list[tuple[str, str]]:
 def truth(span: tuple[dt.date, dt.date]) -> list[str]:
     """The span's entries asked of the sandbox on their own, newest first."""
     start, end = span
-    entries = asana_client().collect_category_entries(ENGINEERING, start_date=start, end_date=end)
-    return [e.gid for e in services.sort_entries(entries, sort=services.DEFAULT_ENTRY_SORT)]
+    found = asana_client().collect_category_entries(ENGINEERING, start_date=start, end_date=end)
+    return [e.gid for e in entries.sort_entries(found, sort=entries.DEFAULT_ENTRY_SORT)]
 
 
-def gids(report: services.EntriesReport) -> list[str]:
+def gids(report: entries.CategoryEntries) -> list[str]:
     return [entry.gid for entry in report.entries]
 
 
 def test_a_range_and_the_period_before_it_are_asked_for_in_one_sweep(asked) -> None:
-    september, august = services.entries_reports(
+    september, august = entries.entries_for_ranges(
         category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST]
     )
 
@@ -59,21 +59,21 @@ def test_a_range_and_the_period_before_it_are_asked_for_in_one_sweep(asked) -> N
 
 
 def test_each_range_of_a_sweep_is_cached_on_its_own(asked) -> None:
-    services.entries_reports(category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST])
+    entries.entries_for_ranges(category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST])
     asked.clear()
 
     # The "previous period" link opens August: Asana is not asked again.
-    august = services.entries_report(category_gid=ENGINEERING, start=AUGUST[0], end=AUGUST[1])
+    august = entries.entries_for_category(category_gid=ENGINEERING, start=AUGUST[0], end=AUGUST[1])
 
     assert asked == []
     assert gids(august) == truth(AUGUST)
 
 
 def test_only_the_range_not_cached_is_asked_for(asked) -> None:
-    services.entries_report(category_gid=ENGINEERING, start=SEPTEMBER[0], end=SEPTEMBER[1])
+    entries.entries_for_category(category_gid=ENGINEERING, start=SEPTEMBER[0], end=SEPTEMBER[1])
     asked.clear()
 
-    september, august = services.entries_reports(
+    september, august = entries.entries_for_ranges(
         category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST]
     )
 
@@ -83,7 +83,7 @@ def test_only_the_range_not_cached_is_asked_for(asked) -> None:
 
 
 def test_ranges_with_days_between_them_are_asked_for_apart(asked) -> None:
-    september, july = services.entries_reports(category_gid=ENGINEERING, spans=[SEPTEMBER, JULY])
+    september, july = entries.entries_for_ranges(category_gid=ENGINEERING, spans=[SEPTEMBER, JULY])
 
     assert sorted(asked) == [("2026-07-01", "2026-07-31"), ("2026-09-01", "2026-09-30")]
     assert gids(september) == truth(SEPTEMBER)
@@ -91,16 +91,18 @@ def test_ranges_with_days_between_them_are_asked_for_apart(asked) -> None:
 
 
 def test_refresh_asks_for_every_range_again(asked) -> None:
-    services.entries_reports(category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST])
+    entries.entries_for_ranges(category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST])
     asked.clear()
 
-    services.entries_reports(category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST], refresh=True)
+    entries.entries_for_ranges(category_gid=ENGINEERING, spans=[SEPTEMBER, AUGUST], refresh=True)
 
     assert asked == [("2026-08-02", "2026-09-30")]
 
 
 def test_overlapping_ranges_are_asked_for_once(asked) -> None:
-    month, again = services.entries_reports(category_gid=ENGINEERING, spans=[SEPTEMBER, SEPTEMBER])
+    month, again = entries.entries_for_ranges(
+        category_gid=ENGINEERING, spans=[SEPTEMBER, SEPTEMBER]
+    )
 
     assert asked == [("2026-09-01", "2026-09-30")]
     assert gids(month) == gids(again) == truth(SEPTEMBER)

@@ -115,14 +115,14 @@ def _ok(response: Any) -> Any:
 
 
 def measure_entries(bench: Bench) -> list[Row]:
-    from categories import services
     from categories.asana.client import ENTRY_FIELDS
+    from categories.reports.entries import entries_for_category
 
     start, end = BENCH_TODAY - dt.timedelta(days=FULL_HISTORY_DAYS - 1), BENCH_TODAY
     found: dict[str, list[str]] = {}
 
     def ours() -> None:
-        entries = services.entries_report(category_gid=ENGINEERING, start=start, end=end).entries
+        entries = entries_for_category(category_gid=ENGINEERING, start=start, end=end).entries
         found["ours"] = [entry.gid for entry in entries]
 
     ours_times = sample(bench.runs, ours, before=make_cold)

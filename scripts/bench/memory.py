@@ -39,7 +39,7 @@ def synthetic_entries(count: int, *, last_day: dt.date) -> Iterator[Any]:
 
 def export_peak_bytes(count: int, *, last_day: dt.date) -> tuple[int, int]:
     """Peak traced memory while exporting `count` entries to a sink, and the chars written."""
-    from categories import exports
+    from categories.reports import exports
 
     sink = CountingSink()
     tracemalloc.start()

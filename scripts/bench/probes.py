@@ -26,7 +26,7 @@ def make_cold(*, new_connections: bool = True) -> None:
     go, as after a restart, and the next requests open new ones."""
     from django.core.cache import cache
 
-    from categories import connection
+    from categories.web import client as connection
 
     cache.clear()
     factory: Any = connection.asana_client

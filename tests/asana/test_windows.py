@@ -139,8 +139,8 @@ def test_a_failing_window_fails_the_whole_fetch(executor) -> None:
 
 
 def test_windowed_sandbox_fetch_equals_the_sequential_one(transactional_db, executor) -> None:
-    from categories.connection import asana_client
     from categories.sandbox.seed import seed_demo_data
+    from categories.web.client import asana_client
 
     # Committed: the pool's threads read the sandbox through connections of their own, so
     # data seeded inside a test transaction (after a flush by an earlier test) is unseen.

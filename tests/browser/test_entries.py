@@ -9,7 +9,7 @@ import sqlite3
 
 from playwright.sync_api import Page, expect
 
-from categories.dates import preset_range
+from categories.reports.dates import preset_range
 from tests.browser.conftest import save_screenshot
 
 TOTALS_SQL = """

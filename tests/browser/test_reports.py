@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from categories.asana import AsanaClient, TimeEntry
-from categories.dates import preset_range
-from categories.reports import previous_period
+from categories.reports.calculations import previous_period
+from categories.reports.dates import preset_range
 from tests.browser.conftest import save_screenshot, sign_in
 from tests.browser.test_security import RECORD_VIOLATIONS
 

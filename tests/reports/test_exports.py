@@ -12,14 +12,14 @@ from collections.abc import Iterator
 import pytest
 
 from categories.asana import Category, Reference, TimeEntry
-from categories.exports import (
+from categories.reports.calculations import Totals, breakdown
+from categories.reports.exports import (
     BOM,
     ENTRY_HEADER,
     breakdown_csv_rows,
     csv_filename,
     entries_csv_rows,
 )
-from categories.reports import Totals, breakdown
 from tests.reports import ALPHA, ANN, OCT_END, OCT_START, TRAVEL, make_entry, october_entries
 
 

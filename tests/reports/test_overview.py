@@ -1,4 +1,9 @@
-"""The overview over a fake Asana client: concurrent per-category fetches, failures per row."""
+"""The overview's reads: one task per category, failures per row, retried rows.
+
+Asana is faked at the selectors' own boundary: the category list and each category's
+entries (what the categories and entries screens read), so these tests are about what the
+overview does with them: concurrency, per-row failures, shares and the archived scope.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from categories import selectors as category_selectors
 from categories.asana import (
     AsanaError,
     AsanaForbidden,
@@ -20,14 +27,10 @@ from categories.asana import (
     Category,
     TimeEntry,
 )
-from categories.errors import describe
-from categories.overview import (
-    category_hours,
-    list_overview_categories,
-    overview_report,
-    workspace_overview_report,
-)
-from categories.reports import Totals, build_report
+from categories.reports import selectors
+from categories.reports.calculations import Totals, build_summary
+from categories.reports.entries import CategoryEntries
+from categories.web.problems import describe
 from tests.reports import OCT_END, OCT_START, make_entry
 
 WORKSPACE = "9000"
@@ -57,12 +60,14 @@ ENTRIES = {
 
 
 @dataclass
-class FakeClient:
-    """Answers like AsanaClient; `failures` maps a category gid to the error its fetch raises."""
+class FakeReads:
+    """Answers as the category list and the entries read model do; `failures` maps a
+    category gid to the error its entries raise."""
 
     failures: dict[str, AsanaError] = field(default_factory=dict)
-    fail_after_first_page: bool = False
     before_fetch: Callable[[str], None] = lambda gid: None
+    active: tuple[Category, ...] = (DESIGN, BUILD, SUPPORT)
+    archived: tuple[Category, ...] = (LEGACY,)
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -70,34 +75,31 @@ class FakeClient:
         with self.lock:
             self.calls.append(call)
 
-    def iter_categories(self, *, workspace_gid: str, archived: bool = False) -> Iterator[Category]:
-        self._record("categories", workspace_gid, archived)
-        return iter([LEGACY] if archived else [DESIGN, BUILD, SUPPORT])
+    def category_list(self, *, workspace_gid: str, state: str, **_: Any):
+        self._record("categories", workspace_gid, state)
+        archived = state == "archived"
+        found = [
+            Category(c.gid, c.name, c.color, is_archived=archived)
+            for c in (self.archived if archived else self.active)
+        ]
+        return category_selectors.CategoryListing(found, timezone.now())
 
-    def get_category(self, gid: str) -> Category:
+    def category_get(self, *, gid: str, **_: Any) -> Category:
         self._record("category", gid)
-        if gid not in {c.gid for c in (DESIGN, BUILD, SUPPORT, LEGACY)}:
+        known = {c.gid: c for c in (*self.active, *self.archived)}
+        if gid not in known:
             raise AsanaNotFound(message="Unknown object.", status=404)
-        return next(c for c in (DESIGN, BUILD, SUPPORT, LEGACY) if c.gid == gid)
+        return known[gid]
 
-    def iter_category_entries(
-        self, gid: str, *, start_date: dt.date | None = None, end_date: dt.date | None = None
-    ) -> Iterator[TimeEntry]:
-        self._record("entries", gid, start_date, end_date)
-        self.before_fetch(gid)
-        entries = ENTRIES.get(gid, [])
-        if gid in self.failures and self.fail_after_first_page:
-            yield from entries[:1]  # a first page arrives, then the next page fails
-        if gid in self.failures:
-            raise self.failures[gid]
-        yield from entries
-
-    def iter_workspace_entries(
-        self, *, workspace_gid: str, start_date: dt.date, end_date: dt.date
-    ) -> Iterator[TimeEntry]:
-        self._record("workspace entries", workspace_gid, start_date, end_date)
-        unique = {e.gid: e for found in ENTRIES.values() for e in found}
-        return iter([*unique.values(), make_entry("bare", "2026-10-09", 20, categories=())])
+    def entries_for_category(
+        self, *, category_gid: str, start: dt.date, end: dt.date, **_: Any
+    ) -> CategoryEntries:
+        self._record("entries", category_gid, start, end)
+        self.before_fetch(category_gid)
+        if category_gid in self.failures:
+            raise self.failures[category_gid]
+        found = ENTRIES.get(category_gid, [])
+        return CategoryEntries(category_gid, start, end, list(found), as_of=timezone.now())
 
 
 class CountingExecutor(Executor):
@@ -122,26 +124,41 @@ def executor() -> Iterator[CountingExecutor]:
     pool.shutdown()
 
 
-def _report(client: FakeClient, executor: Executor, *, include_archived: bool = False):
-    return overview_report(
-        client=client,
-        workspace_gid=WORKSPACE,
-        start=OCT_START,
-        end=OCT_END,
-        include_archived=include_archived,
-        executor=executor,
-    )
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeReads]:
+    """`fake(**options)`: the overview's reads answered by a new `FakeReads`."""
+
+    def install(**options: Any) -> FakeReads:
+        reads = FakeReads(**options)
+        monkeypatch.setattr(category_selectors, "category_list", reads.category_list)
+        monkeypatch.setattr(category_selectors, "category_get", reads.category_get)
+        monkeypatch.setattr(selectors, "entries_for_category", reads.entries_for_category)
+        return reads
+
+    return install
+
+
+def _report(executor: Executor, *, include_archived: bool = False):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(selectors, "task_executor", lambda: executor)
+        return selectors.overview_for_workspace(
+            workspace_gid=WORKSPACE,
+            start=OCT_START,
+            end=OCT_END,
+            include_archived=include_archived,
+        ).overview
 
 
 def _by_name(overview) -> dict[str, Any]:
     return {row.label: row for row in overview.rows}
 
 
-# --- per-category path -----------------------------------------------------------------
+# --- one task per category ---------------------------------------------------------------
 
 
-def test_each_category_row_totals_exactly_its_own_entries(executor):
-    overview = _report(FakeClient(), executor)
+def test_each_category_row_totals_exactly_its_own_entries(fake, executor):
+    fake()
+    overview = _report(executor)
 
     rows = _by_name(overview)
     assert [row.label for row in overview.rows] == ["Design", "Build", "Support"]
@@ -152,11 +169,12 @@ def test_each_category_row_totals_exactly_its_own_entries(executor):
         assert row.minutes == Totals.of(ENTRIES.get(row.key, [])).minutes
 
 
-def test_overview_row_agrees_with_the_categorys_own_report(executor):
-    overview = _report(FakeClient(), executor)
+def test_overview_row_agrees_with_the_categorys_own_summary(fake, executor):
+    fake()
+    overview = _report(executor)
 
     for row in overview.rows:
-        own = build_report(
+        own = build_summary(
             entries=ENTRIES.get(row.key, []), start=OCT_START, end=OCT_END, previous=Totals(0, 0)
         )
         assert (row.minutes, row.hours, row.entries) == (
@@ -166,33 +184,33 @@ def test_overview_row_agrees_with_the_categorys_own_report(executor):
         )
 
 
-def test_entry_in_two_fetched_categories_counts_in_both_and_once_in_distinct(executor):
-    overview = _report(FakeClient(), executor)
+def test_entry_in_two_fetched_categories_counts_in_both_and_once_in_distinct(fake, executor):
+    fake()
+    overview = _report(executor)
 
     assert overview.summed == Totals(entries=4, minutes=165)
     assert overview.distinct == Totals(entries=3, minutes=135)
     assert overview.multi_category_entries == 1
     assert [row.share for row in overview.rows] == pytest.approx([120 / 165, 45 / 165, 0.0])
-    assert overview.uncategorized is None  # the per-category path cannot see them
 
 
-def test_one_task_per_category_on_the_given_executor_with_the_range(executor):
-    client = FakeClient()
+def test_one_task_per_category_on_the_task_pool_with_the_range(fake, executor):
+    reads = fake()
 
-    _report(client, executor)
+    _report(executor)
 
     assert executor.submitted == 3
-    fetched = sorted(call for call in client.calls if call[0] == "entries")
+    fetched = sorted(call for call in reads.calls if call[0] == "entries")
     assert fetched == [("entries", gid, OCT_START, OCT_END) for gid in ("11", "12", "13")]
 
 
-def test_categories_are_fetched_concurrently():
+def test_categories_are_fetched_concurrently(fake):
     # Every fetch waits for all three to have started: it only passes if they run together.
     barrier = threading.Barrier(3, timeout=5)
-    client = FakeClient(before_fetch=lambda gid: barrier.wait())
+    fake(before_fetch=lambda gid: barrier.wait())
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        overview = _report(client, pool)
+        overview = _report(pool)
 
     assert [row.status for row in overview.rows] == ["ok", "ok", "ok"]
 
@@ -206,9 +224,10 @@ def test_categories_are_fetched_concurrently():
     ],
 )
 def test_a_failing_category_is_marked_failed_in_plain_words_and_the_others_still_show(
-    executor, error
+    fake, executor, error
 ):
-    overview = _report(FakeClient(failures={BUILD.gid: error}), executor)
+    fake(failures={BUILD.gid: error})
+    overview = _report(executor)
 
     rows = _by_name(overview)
     failed = rows["Build"]
@@ -221,64 +240,60 @@ def test_a_failing_category_is_marked_failed_in_plain_words_and_the_others_still
     assert [d.label for d in overview.weekly.datasets] == ["Design", "Support"]
 
 
-def test_failure_on_a_later_page_fails_the_whole_row_not_a_partial_total(executor):
-    client = FakeClient(failures={DESIGN.gid: FORBIDDEN}, fail_after_first_page=True)
+def test_every_category_failing_still_gives_an_overview_of_failed_rows(fake, executor):
+    fake(failures={c.gid: FORBIDDEN for c in (DESIGN, BUILD, SUPPORT)})
 
-    rows = _by_name(_report(client, executor))
-
-    assert (rows["Design"].status, rows["Design"].minutes) == ("failed", 0)
-
-
-def test_every_category_failing_still_gives_an_overview_of_failed_rows(executor):
-    failures = {c.gid: FORBIDDEN for c in (DESIGN, BUILD, SUPPORT)}
-
-    overview = _report(FakeClient(failures=failures), executor)
+    overview = _report(executor)
 
     assert [row.status for row in overview.rows] == ["failed"] * 3
     assert overview.summed == Totals(0, 0)
     assert overview.weekly.datasets == ()
 
 
-def test_archived_categories_are_fetched_only_on_request(executor):
-    client = FakeClient()
+def test_archived_categories_are_fetched_only_on_request(fake, executor):
+    reads = fake()
 
-    active_only = _report(client, executor)
-    with_archived = _report(client, executor, include_archived=True)
+    active_only = _report(executor)
+    with_archived = _report(executor, include_archived=True)
 
     assert "Legacy" not in _by_name(active_only)
-    assert ("categories", WORKSPACE, True) in client.calls
-    assert client.calls.count(("categories", WORKSPACE, True)) == 1
+    assert reads.calls.count(("categories", WORKSPACE, "archived")) == 1
     legacy = _by_name(with_archived)["Legacy"]
     assert (legacy.minutes, legacy.category.is_archived) == (60, True)
     assert _by_name(with_archived)["Design"].category.is_archived is False
 
 
-def test_a_category_listed_as_active_and_archived_appears_once():
-    class Moving(FakeClient):
-        def iter_categories(self, *, workspace_gid: str, archived: bool = False):
-            return iter([DESIGN])  # archived between the two queries
+def test_a_category_listed_as_active_and_archived_appears_once(fake):
+    fake(archived=(DESIGN,))  # archived between the two queries
 
-    categories = list_overview_categories(
-        client=Moving(), workspace_gid=WORKSPACE, include_archived=True
-    )
+    categories = selectors.overview_category_list(workspace_gid=WORKSPACE, include_archived=True)
 
-    assert [(c.gid, c.is_archived) for c in categories] == [(DESIGN.gid, False)]
+    assert [(c.gid, c.is_archived) for c in categories].count((DESIGN.gid, False)) == 1
+    assert DESIGN.gid not in [c.gid for c in categories if c.is_archived]
 
 
-def test_a_failing_category_list_propagates(executor):
-    class NoList(FakeClient):
-        def iter_categories(self, *, workspace_gid: str, archived: bool = False):
-            raise FORBIDDEN
+def test_a_failing_category_list_propagates(fake, executor, monkeypatch):
+    fake()
 
+    def no_list(**_: Any):
+        raise FORBIDDEN
+
+    monkeypatch.setattr(category_selectors, "category_list", no_list)
     with pytest.raises(AsanaForbidden):
-        _report(NoList(), executor)
+        _report(executor)
 
 
 # --- retrying one category -------------------------------------------------------------
 
 
-def test_category_hours_reloads_one_category_without_a_share():
-    row = category_hours(client=FakeClient(), category_gid=DESIGN.gid, start=OCT_START, end=OCT_END)
+def _retry(gid: str):
+    return selectors.overview_row_for_category(category_gid=gid, start=OCT_START, end=OCT_END)
+
+
+def test_a_retried_row_reloads_one_category_without_a_share(fake):
+    fake()
+
+    row = _retry(DESIGN.gid)
 
     assert (row.category, row.minutes, row.entries, row.status, row.share) == (
         DESIGN,
@@ -289,39 +304,18 @@ def test_category_hours_reloads_one_category_without_a_share():
     )
 
 
-def test_category_hours_of_a_still_failing_category_is_failed_with_its_name():
-    client = FakeClient(failures={BUILD.gid: FORBIDDEN})
+def test_a_retried_row_of_a_still_failing_category_is_failed_with_its_name(fake):
+    fake(failures={BUILD.gid: FORBIDDEN})
 
-    row = category_hours(client=client, category_gid=BUILD.gid, start=OCT_START, end=OCT_END)
+    row = _retry(BUILD.gid)
 
     assert (row.label, row.status, row.error) == ("Build", "failed", describe(FORBIDDEN).detail)
 
 
-def test_category_hours_of_an_unknown_category_is_failed_in_plain_words():
-    row = category_hours(client=FakeClient(), category_gid="999", start=OCT_START, end=OCT_END)
+def test_a_retried_row_of_an_unknown_category_is_failed_in_plain_words(fake):
+    fake()
+
+    row = _retry("999")
 
     assert (row.key, row.status) == ("999", "failed")
     assert "no longer exists" in row.error
-
-
-# --- workspace-entries path ------------------------------------------------------------
-
-
-def test_workspace_overview_agrees_with_the_per_category_overview(executor):
-    client = FakeClient()
-
-    per_category = _report(client, executor, include_archived=True)
-    workspace = workspace_overview_report(
-        client=client,
-        workspace_gid=WORKSPACE,
-        start=OCT_START,
-        end=OCT_END,
-        include_archived=True,
-    )
-
-    assert [(r.key, r.minutes, r.entries) for r in workspace.rows] == [
-        (r.key, r.minutes, r.entries) for r in per_category.rows
-    ]
-    assert workspace.distinct == per_category.distinct
-    assert workspace.uncategorized == Totals(entries=1, minutes=20)
-    assert ("workspace entries", WORKSPACE, OCT_START, OCT_END) in client.calls

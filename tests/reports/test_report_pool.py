@@ -6,18 +6,18 @@ import threading
 
 import pytest
 
-from categories import reporting
+from categories.web import pool
 
 
 def test_each_report_task_ends_by_closing_its_threads_old_connections(monkeypatch) -> None:
     closed_in: list[str] = []
     monkeypatch.setattr(
-        reporting,
+        pool,
         "close_old_connections",
         lambda: closed_in.append(threading.current_thread().name),
     )
 
-    ran_in = reporting._REPORT_POOL.submit(lambda: threading.current_thread().name).result()
+    ran_in = pool.TASK_POOL.submit(lambda: threading.current_thread().name).result()
 
     assert closed_in == [ran_in]
     assert ran_in.startswith("report")
@@ -25,11 +25,11 @@ def test_each_report_task_ends_by_closing_its_threads_old_connections(monkeypatc
 
 def test_a_failing_report_task_still_closes_them(monkeypatch) -> None:
     closed: list[bool] = []
-    monkeypatch.setattr(reporting, "close_old_connections", lambda: closed.append(True))
+    monkeypatch.setattr(pool, "close_old_connections", lambda: closed.append(True))
 
     def fails() -> None:
         raise LookupError("Asana said no")
 
     with pytest.raises(LookupError):
-        reporting._REPORT_POOL.submit(fails).result()
+        pool.TASK_POOL.submit(fails).result()
     assert closed == [True]

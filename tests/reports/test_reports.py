@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils.html import json_script
 
-from categories.reports import (
+from categories.reports.calculations import (
     NO_PROJECT,
     UNKNOWN_PERSON,
     BreakdownRow,
@@ -18,12 +18,11 @@ from categories.reports import (
     bar_chart,
     breakdown,
     build_overview,
-    build_report,
+    build_summary,
     chart_payload,
     compare,
     granularity_for,
     minutes_to_hours,
-    overview_from_entries,
     previous_period,
     series_chart,
     sort_breakdown,
@@ -349,7 +348,7 @@ def test_chart_payload_keeps_markup_as_text_and_json_script_escapes_it():
 def test_report_totals_breakdowns_and_series_agree_in_minutes():
     entries = october_entries()
 
-    report = build_report(
+    report = build_summary(
         entries=iter(entries),  # one-shot: the report must read it only once
         start=OCT_START,
         end=OCT_END,
@@ -368,7 +367,7 @@ def test_report_totals_breakdowns_and_series_agree_in_minutes():
 
 
 def test_report_of_a_range_without_entries():
-    report = build_report(entries=[], start=OCT_START, end=OCT_END, previous=Totals(0, 0))
+    report = build_summary(entries=[], start=OCT_START, end=OCT_END, previous=Totals(0, 0))
 
     assert report.totals == Totals(0, 0)
     assert report.by_person == report.by_project == ()
@@ -383,7 +382,8 @@ def _workspace_entries():
     """Hand-computed: Workshops 120 min (entries 1, 2), Travel 90 min (entries 2, 5).
 
     Entry 2 has both categories and counts in both: summed 210 min, distinct 180 min.
-    Entry 3 has no category (60 min); entry 4 only an unlisted archived one (ignored).
+    Entry 3 has no category (60 min) and entry 4 only the archived one: neither is in the
+    listed categories' own entries.
     """
     return [
         make_entry("1", OCT_START, 90, categories=(WORKSHOPS,)),
@@ -394,10 +394,17 @@ def _workspace_entries():
     ]
 
 
+def _overview_of(categories, entries):
+    """The overview from each category's own entries, as its own report lists them."""
+    loads = [
+        CategoryLoad(category, tuple(e for e in entries if category in e.categories))
+        for category in categories
+    ]
+    return build_overview(loads, start=OCT_START, end=OCT_END)
+
+
 def _overview():
-    return overview_from_entries(
-        [WORKSHOPS, TRAVEL], _workspace_entries(), start=OCT_START, end=OCT_END
-    )
+    return _overview_of([WORKSHOPS, TRAVEL], _workspace_entries())
 
 
 def test_entry_with_two_categories_counts_in_both():
@@ -419,17 +426,8 @@ def test_overview_shares_are_of_the_summed_category_hours():
     assert sum(row.share for row in overview.rows) == pytest.approx(1.0)
 
 
-def test_entries_without_a_category_are_listed_separately_and_outside_the_shares():
-    overview = _overview()
-
-    assert overview.uncategorized == Totals(entries=1, minutes=60)
-    assert all(row.key in {WORKSHOPS.gid, TRAVEL.gid} for row in overview.rows)
-
-
 def test_overview_includes_archived_categories_only_when_listed():
-    overview = overview_from_entries(
-        [WORKSHOPS, TRAVEL, ARCHIVED], _workspace_entries(), start=OCT_START, end=OCT_END
-    )
+    overview = _overview_of([WORKSHOPS, TRAVEL, ARCHIVED], _workspace_entries())
 
     assert [(r.category, r.minutes) for r in overview.rows] == [
         (WORKSHOPS, 120),
@@ -444,7 +442,7 @@ def test_overview_row_equals_that_categorys_own_report():
 
     for row in overview.rows:
         own = [entry for entry in entries if row.category in entry.categories]
-        report = build_report(entries=own, start=OCT_START, end=OCT_END, previous=Totals(0, 0))
+        report = build_summary(entries=own, start=OCT_START, end=OCT_END, previous=Totals(0, 0))
         assert (row.minutes, row.entries, row.hours) == (
             report.totals.minutes,
             report.totals.entries,
@@ -453,13 +451,12 @@ def test_overview_row_equals_that_categorys_own_report():
 
 
 def test_overview_listed_category_without_entries_shows_zero():
-    overview = overview_from_entries([WORKSHOPS, TRAVEL], [], start=OCT_START, end=OCT_END)
+    overview = _overview_of([WORKSHOPS, TRAVEL], [])
 
     assert [(r.minutes, r.share, r.status) for r in overview.rows] == [
         (0, 0.0, "ok"),
         (0, 0.0, "ok"),
     ]
-    assert overview.uncategorized == Totals(0, 0)
 
 
 def test_weekly_stacked_has_one_dataset_per_category_over_the_same_weeks():
@@ -493,4 +490,3 @@ def test_overview_bar_chart_leaves_out_failed_categories():
     assert overview.chart.labels == ("Client workshops",)
     assert [d.label for d in overview.weekly.datasets] == ["Client workshops"]
     assert [(r.status, r.share) for r in overview.rows] == [("ok", 1.0), ("failed", None)]
-    assert overview.uncategorized is None

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from categories.connection import DEMO_TOKEN
 from categories.sandbox.faults import inject_fault
+from categories.web.client import DEMO_TOKEN
 from tests.resilience.conftest import CallLog
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from categories.asana import (
     AsanaRateLimited,
     AsanaUnavailable,
 )
-from categories.errors import describe
 from categories.services import LostCreateNotFound, LostCreateUnverified
+from categories.web.problems import describe
 
 EVERY_KIND: list[AsanaError] = [
     AsanaBadRequest("name: Missing input", status=400, field="name"),
@@ -139,7 +139,7 @@ def test_forbidden_on_a_read_mentions_the_add_on_and_on_a_write_the_admin_role()
 
 
 def test_the_older_writing_flag_still_means_a_write() -> None:
-    problem = describe(AsanaForbidden("Forbidden", status=403), writing=True)
+    problem = describe(AsanaForbidden("Forbidden", status=403), operation="write")
 
     assert "time_tracking_categories:write" in problem.detail
 

@@ -86,7 +86,7 @@ def test_a_lost_create_is_found_whatever_the_case_and_spaces_asana_stored(
     SandboxCategory.objects.filter(name="Design").update(name="  HIRING ", color="pink")
     monkeypatch.setattr(AsanaClient, "create_category", _never_answers)
 
-    created = services.create_category(
+    created = services.category_create(
         actor=category_admin, workspace_gid=NORTHWIND, name="Hiring", color="pink"
     )
 
@@ -209,7 +209,7 @@ def test_a_read_timeout_after_sending_is_settled_by_one_list_look_up_and_never_r
     asana.mock.add("GET", BASE_URL + LIST, json=page_json([category_json(), hiring]))
     monkeypatch.setattr(services, "asana_client", lambda: asana.client)
 
-    created = services.create_category(
+    created = services.category_create(
         actor=category_admin, workspace_gid=NORTHWIND, name="Hiring", color="pink"
     )
 
@@ -227,7 +227,7 @@ def test_a_read_timeout_with_nothing_in_either_list_raises_lost_create_not_found
     monkeypatch.setattr(services, "asana_client", lambda: asana.client)
 
     with pytest.raises(services.LostCreateNotFound) as raised:
-        services.create_category(
+        services.category_create(
             actor=category_admin, workspace_gid=NORTHWIND, name="Hiring", color="pink"
         )
 
@@ -250,7 +250,7 @@ def test_a_malformed_answer_to_a_create_is_settled_the_same_way(
     asana.mock.add("GET", BASE_URL + LIST, json=page_json([hiring]))
     monkeypatch.setattr(services, "asana_client", lambda: asana.client)
 
-    created = services.create_category(
+    created = services.category_create(
         actor=category_admin, workspace_gid=NORTHWIND, name="Hiring", color="pink"
     )
 
@@ -267,6 +267,6 @@ def test_the_look_up_failing_raises_lost_create_unverified(
     monkeypatch.setattr(services, "asana_client", lambda: asana.client)
 
     with pytest.raises(services.LostCreateUnverified):
-        services.create_category(
+        services.category_create(
             actor=category_admin, workspace_gid=NORTHWIND, name="Hiring", color="pink"
         )

@@ -217,7 +217,7 @@ def test_the_service_raises_a_typed_conflict_with_all_three_versions(
     opened = Category(gid=DESIGN, name="Design", color="purple")
 
     with pytest.raises(services.EditConflict) as raised:
-        services.update_category(
+        services.category_update(
             actor=category_admin,
             workspace_gid=NORTHWIND,
             gid=DESIGN,

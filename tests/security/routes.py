@@ -1,7 +1,7 @@
 """Every URL the dashboard serves, found from the URL resolver (so new views are covered).
 
 Each route says what its view requires (`required_capability`, set by the decorators in
-categories.permissions) and how to build a concrete path for it.
+categories.access.decorators) and how to build a concrete path for it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from categories.permissions import required_capability
+from categories.access.decorators import required_capability
 
 # Open to everyone: signing in and out, and the probes a load balancer polls. The admin
 # guards its own URLs. Static files never reach a view (WhiteNoise serves them first).

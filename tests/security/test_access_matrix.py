@@ -13,9 +13,9 @@ import pytest
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 
+from categories.access.middleware import PUBLIC_URL_NAMES
 from categories.asana import AsanaClient
 from categories.models import AuditEntry
-from categories.permissions import PUBLIC_URL_NAMES
 from categories.sandbox.models import SandboxCategory
 from tests.security.routes import PUBLIC, Route, protected_routes, routes_needing
 

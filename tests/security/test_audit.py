@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from categories import services
+from categories import selectors, services
 from categories.asana import AsanaError, RetryPolicy
 from categories.audit import audited
 from categories.models import AuditEntry
@@ -26,7 +26,7 @@ def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def engineering(seeded_sandbox: None) -> Any:
-    return services.get_category(gid=ENGINEERING)
+    return selectors.category_get(gid=ENGINEERING)
 
 
 def only_entry() -> AuditEntry:
@@ -41,7 +41,7 @@ def only_entry() -> AuditEntry:
 def test_a_created_category_is_logged_with_its_new_gid_and_values(
     category_admin: Any, seeded_sandbox: None
 ) -> None:
-    created = services.create_category(
+    created = services.category_create(
         actor=category_admin, workspace_gid=NORTHWIND, name="Threat modelling", color="blue"
     )
     entry = only_entry()
@@ -63,7 +63,7 @@ def test_a_created_category_is_logged_with_its_new_gid_and_values(
 def test_a_change_is_logged_with_the_values_before_and_after(
     category_admin: Any, engineering: Any, name: str | None, color: str | None, action: str
 ) -> None:
-    services.update_category(
+    services.category_update(
         actor=category_admin,
         workspace_gid=NORTHWIND,
         current=engineering,
@@ -78,8 +78,8 @@ def test_a_change_is_logged_with_the_values_before_and_after(
 
 
 def test_archiving_and_unarchiving_are_logged(category_admin: Any, seeded_sandbox: None) -> None:
-    services.archive_category(actor=category_admin, workspace_gid=NORTHWIND, gid=ENGINEERING)
-    services.unarchive_category(actor=category_admin, workspace_gid=NORTHWIND, gid=ENGINEERING)
+    services.category_archive(actor=category_admin, workspace_gid=NORTHWIND, gid=ENGINEERING)
+    services.category_unarchive(actor=category_admin, workspace_gid=NORTHWIND, gid=ENGINEERING)
     unarchive, archive = AuditEntry.objects.all()  # newest first
     assert (archive.action, archive.before, archive.after) == (
         "archive",
@@ -93,7 +93,7 @@ def test_archiving_and_unarchiving_are_logged(category_admin: Any, seeded_sandbo
 def test_a_deleted_category_is_logged_with_what_it_was(
     category_admin: Any, engineering: Any
 ) -> None:
-    services.delete_category(actor=category_admin, workspace_gid=NORTHWIND, category=engineering)
+    services.category_delete(actor=category_admin, workspace_gid=NORTHWIND, category=engineering)
     entry = only_entry()
     assert (entry.action, entry.outcome, entry.category_name) == (
         "delete",
@@ -111,7 +111,7 @@ def test_a_refused_change_is_logged_as_failed_with_asanas_message(
 ) -> None:
     inject_fault(kind="status", method="PUT", status=403)
     with pytest.raises(AsanaError):
-        services.update_category(
+        services.category_update(
             actor=category_admin,
             workspace_gid=NORTHWIND,
             current=engineering,
@@ -129,7 +129,7 @@ def test_a_change_while_asana_is_down_is_still_logged(
 ) -> None:
     inject_fault(kind="connection_refused", method="DELETE")
     with pytest.raises(AsanaError):
-        services.delete_category(
+        services.category_delete(
             actor=category_admin, workspace_gid=NORTHWIND, category=engineering
         )
     entry = only_entry()
@@ -143,7 +143,7 @@ def test_a_change_asana_never_answered_is_logged_as_unknown(
     """A timed-out create may have happened: the log must not claim it failed."""
     inject_fault(kind="timeout", method="POST", latency_ms=1)
     with pytest.raises(AsanaError):
-        services.create_category(
+        services.category_create(
             actor=category_admin, workspace_gid=NORTHWIND, name="Maybe", color="none"
         )
     entry = only_entry()
@@ -204,7 +204,7 @@ def test_a_reviewers_refused_attempt_changes_nothing_and_is_logged_as_a_warning(
     with caplog.at_level(logging.WARNING, logger="categories.security"):
         response = reviewer_http.post(f"/categories/{ENGINEERING}/archive/")
     assert response.status_code == 403
-    assert services.get_category(gid=ENGINEERING).is_archived is False
+    assert selectors.category_get(gid=ENGINEERING).is_archived is False
     # Not a category change, so not in the audit log; the server log names who tried.
     assert not AuditEntry.objects.exists()
     (record,) = [r for r in caplog.records if r.name == "categories.security"]

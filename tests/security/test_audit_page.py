@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from categories.models import AuditEntry
-from categories.views.access import AUDIT_PAGE_SIZE
+from categories.views import AUDIT_PAGE_SIZE
 
 
 def log(**fields: Any) -> AuditEntry:

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from categories.demo_accounts import ensure_demo_accounts
-from categories.permissions import CATEGORY_ADMINS, TIME_REVIEWERS, role_names
+from categories.access.demo_accounts import ensure_demo_accounts
+from categories.access.roles import CATEGORY_ADMINS, TIME_REVIEWERS, role_names
 
 User = get_user_model()
 

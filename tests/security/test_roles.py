@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 
-from categories.permissions import (
+from categories.access.roles import (
     CATEGORY_ADMINS,
     TIME_REVIEWERS,
     can_change_categories,

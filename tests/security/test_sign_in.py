@@ -18,7 +18,7 @@ def sign_in(client: Client, next_url: str = "") -> Any:
 def test_the_login_page_uses_the_apps_layout(client: Client, db: None) -> None:
     response = client.get("/accounts/login/")
     assert response.status_code == 200
-    assert [t.name for t in response.templates][:2] == ["registration/login.html", "base.html"]
+    assert [t.name for t in response.templates][:2] == ["access/login.html", "base.html"]
 
 
 def test_signing_in_returns_to_the_page_asked_for(
@@ -64,4 +64,4 @@ def test_the_lockout_page_says_when_to_try_again(client: Client, category_admin:
         response = client.post("/accounts/login/", {"username": "cat-admin", "password": "x"})
     assert response.status_code == 429
     assert response["Retry-After"] == "900"
-    assert "registration/locked_out.html" in [t.name for t in response.templates]
+    assert "access/locked_out.html" in [t.name for t in response.templates]

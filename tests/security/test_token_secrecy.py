@@ -15,8 +15,8 @@ from django.views.debug import get_default_exception_reporter_filter
 from requests.structures import CaseInsensitiveDict
 
 from categories.asana import RetryPolicy
-from categories.connection import asana_client
 from categories.models import AuditEntry
+from categories.web.client import asana_client
 from tests.security.routes import Route, protected_routes
 
 TOKEN = "2/1208123456789012/1209876543210987:0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c"
@@ -153,7 +153,9 @@ def test_debug_error_pages_never_echo_the_token(
         settings.DEFAULT_EXCEPTION_REPORTER_FILTER = (
             "django.views.debug.SafeExceptionReporterFilter"
         )
-    monkeypatch.setattr("categories.context_processors.request_identity", blow_up_holding_the_token)
+    monkeypatch.setattr(
+        "categories.web.context_processors.request_identity", blow_up_holding_the_token
+    )
     client.raise_request_exception = False
     client.force_login(category_admin)
     response = client.get("/audit/")

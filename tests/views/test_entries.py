@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from categories import dates
+from categories.reports import dates
 from tests.views.helpers import category_gid, htmx, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
@@ -343,8 +343,8 @@ def _span(params: dict[str, str]) -> tuple[dt.date, dt.date]:
 def test_links_follow_the_script_prefix_the_dashboard_is_served_under():
     from django.urls import get_script_prefix, set_script_prefix
 
-    from categories.forms import EntriesQuery
-    from categories.views.entries import entries_url
+    from categories.reports.forms import EntriesQuery
+    from categories.reports.views import entries_url
 
     query = EntriesQuery(
         preset="custom",

@@ -1,4 +1,4 @@
-"""Sorting entries (services.sort_entries) and the duration formats the screens use."""
+"""Sorting entries (entries.sort_entries) and the duration formats the screens use."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from categories.asana import Category, Reference, TimeEntry
-from categories.services import CategoryFilter, EntriesReport, sort_entries
+from categories.reports.entries import CategoryEntries, sort_entries
+from categories.reports.presenters import entry_rows, entry_rows_html
+from categories.selectors import CategoryFilter
 from categories.templatetags.dashboard import color_name, duration, hours
-from categories.views.entry_rows import entry_rows, entry_rows_html
 
 
 def entry(gid: str, day: int, minutes: int, person: str = "", project: str = "") -> TimeEntry:
@@ -59,7 +60,7 @@ def test_equal_durations_stay_newest_first():
 
 
 def test_report_totals_are_the_sum_of_its_entries_whatever_the_order():
-    report = EntriesReport(
+    report = CategoryEntries(
         category_gid="9", start=dt.date(2025, 5, 1), end=dt.date(2025, 5, 31), entries=ENTRIES
     )
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from categories import dates
-from categories.reports import previous_period
+from categories.reports import dates
+from categories.reports.calculations import previous_period
 from tests.views.helpers import category_gid, sandbox_minutes
 
 pytestmark = pytest.mark.django_db

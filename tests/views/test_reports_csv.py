@@ -13,10 +13,11 @@ from decimal import Decimal
 import pytest
 from django.http import StreamingHttpResponse
 
-from categories import reporting, services
+from categories import selectors as category_selectors
 from categories.asana import NO_RETRIES, Category, Reference, TimeEntry
-from categories.connection import asana_client
+from categories.reports import selectors
 from categories.sandbox.faults import inject_fault
+from categories.web.client import asana_client
 from tests.views.helpers import category_gid, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
@@ -180,9 +181,9 @@ class ManyEntries:
 
 
 def export_peak_bytes(client, monkeypatch, count: int) -> int:
-    monkeypatch.setattr(reporting, "asana_client", lambda: ManyEntries(count))
+    monkeypatch.setattr(selectors, "asana_client", lambda: ManyEntries(count))
     monkeypatch.setattr(
-        services, "get_category", lambda gid, **_: Category(gid, "Engineering", "blue")
+        category_selectors, "category_get", lambda gid, **_: Category(gid, "Engineering", "blue")
     )
     response = client.get(f"/categories/1209000000000001/export/entries.csv?{SEPTEMBER}")
     tracemalloc.start()

@@ -11,8 +11,8 @@ import pytest
 from django.db.models import Count, Q
 
 from categories.asana import NO_RETRIES
-from categories.connection import asana_client
 from categories.sandbox.faults import clear_faults, inject_fault
+from categories.web.client import asana_client
 from tests.views.helpers import category_gid, htmx, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
@@ -365,7 +365,7 @@ def real_asana(settings, monkeypatch):
     import responses
 
     from categories.asana import RetryPolicy
-    from categories.connection import asana_executor
+    from categories.web.pool import asana_executor
 
     settings.ASANA_ACCESS_TOKEN = "2/1/2:test-token"
     settings.DEMO_MODE = False

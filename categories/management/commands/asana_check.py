@@ -24,8 +24,8 @@ from categories.asana import (
     AsanaNotFound,
     Workspace,
 )
-from categories.connection import asana_client
-from categories.errors import describe
+from categories.web.client import asana_client
+from categories.web.problems import describe
 
 # A gid no category has: deleting it must answer 404 when the delete scope is granted.
 UNKNOWN_GID = "1"

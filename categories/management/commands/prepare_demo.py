@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from categories.demo_accounts import DemoAccount, ensure_demo_accounts
+from categories.access.demo_accounts import DemoAccount, ensure_demo_accounts
 
 
 class Command(BaseCommand):

@@ -1,0 +1,187 @@
+"""What the report screens read: a category's entries with the summary above them, the
+streams behind the CSV exports, and the workspace overview (hours per category).
+
+Whole-report tasks (a category's heading next to its report, one report per category in
+the overview) run side by side on the task pool (`categories.web.pool`); each fans its
+date windows out on the shared Asana pool. A category whose entries Asana fails to give
+becomes a failed overview row, in plain words, and the others still show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+
+from categories import selectors as category_selectors
+from categories.asana import AsanaError, Category, TimeEntry
+from categories.reports.calculations import (
+    BreakdownBy,
+    BreakdownRow,
+    CategoryHours,
+    CategoryLoad,
+    CategorySummary,
+    Granularity,
+    Overview,
+    Totals,
+    breakdown,
+    build_overview,
+    build_summary,
+    hours_row,
+    previous_period,
+    time_series,
+    within_range,
+)
+from categories.reports.entries import (
+    DEFAULT_ENTRY_SORT,
+    CategoryEntries,
+    EntrySort,
+    entries_for_category,
+    entries_for_ranges,
+)
+from categories.web.client import asana_client
+from categories.web.pool import task_executor
+from categories.web.problems import describe
+
+# --- one category ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryReport:
+    """A category's entries for the range (sorted, for the table) and the summary of them."""
+
+    entries: CategoryEntries
+    summary: CategorySummary
+
+
+def category_report(
+    *,
+    category_gid: str,
+    start: dt.date,
+    end: dt.date,
+    sort: EntrySort = DEFAULT_ENTRY_SORT,
+    granularity: Granularity | None = None,
+    refresh: bool = False,
+) -> CategoryReport:
+    """The range's entries and their summary, with the previous period's totals.
+
+    The previous period ends the day before the range starts, so both are fetched in one
+    sweep of date windows. `granularity` groups the chart by day, week or month; None
+    picks one from the range.
+    """
+    current, previous = entries_for_ranges(
+        category_gid=category_gid,
+        spans=[(start, end), previous_period(start, end)],
+        sort=sort,
+        refresh=refresh,
+    )
+    summary = build_summary(
+        entries=current.entries, start=start, end=end, previous=Totals.of(previous.entries)
+    )
+    if granularity and granularity != summary.granularity:
+        series = time_series(current.entries, start=start, end=end, granularity=granularity)
+        summary = replace(summary, granularity=granularity, series=tuple(series))
+    return CategoryReport(entries=current, summary=summary)
+
+
+def entries_streamed(*, category_gid: str, start: dt.date, end: dt.date) -> Iterator[TimeEntry]:
+    """The same query as `entries_for_category`, one entry at a time as Asana's pages
+    arrive, in Asana's order and never held all at once: for exports of any size."""
+    pages = asana_client().iter_category_entries(category_gid, start_date=start, end_date=end)
+    return within_range(pages, start=start, end=end)
+
+
+def breakdown_for_category(
+    *, category_gid: str, start: dt.date, end: dt.date, by: BreakdownBy
+) -> list[BreakdownRow]:
+    """Hours per person or project, summed while the entries stream past (for a CSV)."""
+    entries = entries_streamed(category_gid=category_gid, start=start, end=end)
+    return breakdown(entries, by=by)
+
+
+# --- the overview ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkspaceOverview:
+    overview: Overview
+    as_of: dt.datetime | None  # of the oldest answer in it
+
+
+def overview_category_list(
+    *, workspace_gid: str, include_archived: bool, refresh: bool = False
+) -> list[Category]:
+    """The categories the overview has a row for: active ones, then archived ones on
+    request (the categories screen's answers); each gid once, its archived flag set.
+
+    An AsanaError here propagates: without the list there is no overview to show.
+    """
+    found: dict[str, Category] = {}
+    for state in ("active", "archived") if include_archived else ("active",):
+        listing = category_selectors.category_list(
+            workspace_gid=workspace_gid, state=state, refresh=refresh
+        )
+        for category in listing.categories:
+            # A category archived between the two queries would come twice.
+            found.setdefault(category.gid, category)
+    return list(found.values())
+
+
+def overview_for_workspace(
+    *,
+    workspace_gid: str,
+    start: dt.date,
+    end: dt.date,
+    include_archived: bool,
+    refresh: bool = False,
+) -> WorkspaceOverview:
+    """Hours per category, each category's entries fetched as its own task.
+
+    Totals per row are the sums of exactly the entries the category's own report shows
+    (the same cached answers); a category whose fetch fails becomes a failed row.
+    """
+    categories = overview_category_list(
+        workspace_gid=workspace_gid, include_archived=include_archived, refresh=refresh
+    )
+    executor = task_executor()
+    futures = [
+        (category, executor.submit(_entries_of, category.gid, start, end, refresh))
+        for category in categories
+    ]
+    loaded = [_load(category, future) for category, future in futures]
+    overview = build_overview([load for load, _ in loaded], start=start, end=end)
+    as_of = min((found for _, found in loaded if found is not None), default=None)
+    return WorkspaceOverview(overview, as_of)
+
+
+def overview_row_for_category(*, category_gid: str, start: dt.date, end: dt.date) -> CategoryHours:
+    """One overview row again (a retry); its share is unknown without the other rows."""
+    # The name stays unknown if Asana fails now; the page still has it from the first load.
+    category = Category(gid=category_gid, name="", color="none")
+    try:
+        category = category_selectors.category_get(gid=category_gid, reuse=True)
+        found = _entries_of(category_gid, start, end, refresh=False)
+    except AsanaError as error:
+        return hours_row(CategoryLoad(category, error=describe(error).detail))
+    return hours_row(CategoryLoad(category, found.entries))
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    entries: tuple[TimeEntry, ...]
+    as_of: dt.datetime | None
+
+
+def _entries_of(gid: str, start: dt.date, end: dt.date, refresh: bool) -> _Fetched:
+    # Every page is fetched inside the task, so any failure raises there.
+    found = entries_for_category(category_gid=gid, start=start, end=end, refresh=refresh)
+    return _Fetched(tuple(found.entries), found.as_of)
+
+
+def _load(category: Category, future: Future[_Fetched]) -> tuple[CategoryLoad, dt.datetime | None]:
+    try:
+        fetched = future.result()
+    except AsanaError as error:
+        return CategoryLoad(category, error=describe(error).detail), None
+    return CategoryLoad(category, fetched.entries), fetched.as_of

@@ -1,0 +1,78 @@
+"""The frame's own endpoints: the health and readiness probes, and switching workspace."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from categories.access.decorators import viewer_required
+from categories.asana import AsanaError
+from categories.web.client import asana_client
+from categories.web.identity import remember_workspace, token_fingerprint
+from categories.web.problems import describe
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the app and its database answer. Public: no login, no Asana call."""
+    if _database_state() != "ok":
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_POST
+@viewer_required
+def workspace_switch(request: HttpRequest) -> HttpResponse:
+    chosen = remember_workspace(request, request.POST.get("workspace", ""))
+    if chosen is None:
+        messages.error(request, "That workspace is not available to this Asana token.")
+    else:
+        messages.success(request, f"Switched to {chosen.name}.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "home"
+    return redirect(next_url)
+
+
+READINESS_TTL_SECONDS = 5
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers and Asana accepts the token (cached a few seconds,
+    so a load balancer polling it does not spend the token's rate budget)."""
+    key = f"readyz:{token_fingerprint()}"
+    report = cache.get(key)
+    if report is None:
+        report = {"database": _database_state(), "asana": _asana_state()}
+        cache.set(key, report, READINESS_TTL_SECONDS)
+    ready = report["database"] == "ok" and report["asana"] == "ok"
+    return JsonResponse(
+        {"status": "ready" if ready else "not ready", **report}, status=200 if ready else 503
+    )
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not ready"
+        return "unavailable"
+    return "ok"
+
+
+def _asana_state() -> str:
+    try:
+        asana_client().me()
+    except AsanaError as error:
+        return describe(error).title
+    return "ok"
