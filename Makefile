@@ -35,9 +35,11 @@ test: install
 test-fast: install
 	$(VENV)/bin/pytest -m "not browser"
 
+# ruff, and import-linter's contracts (pyproject.toml): the import directions between packages.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .
