@@ -1,4 +1,4 @@
-"""The two roles as Django groups. Names must match categories.permissions."""
+"""The two roles as Django groups. Names must match categories.access.roles."""
 
 from django.db import migrations
 
