@@ -10,7 +10,11 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-01
 # The tests are synchronous, so the check does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from typing import Any
+
 import pytest
+
+from tests.support.asana_calls import AsanaCall, AsanaCalls
 
 
 @pytest.hookimpl(trylast=True)
@@ -97,3 +101,30 @@ def reviewer_http(client, time_reviewer, seeded_sandbox):
     """A Django test client signed in as a Time reviewer, against the seeded sandbox."""
     client.force_login(time_reviewer)
     return client
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser(username="root", password="pw-for-tests-1")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # Creating users and signing in hash passwords; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def asana_calls(monkeypatch: pytest.MonkeyPatch) -> AsanaCalls:
+    """Every request the dashboard sends to Asana during the test, in order."""
+    from categories.asana.client import AsanaClient
+
+    calls = AsanaCalls()
+    original = AsanaClient.call
+
+    def spy(self: AsanaClient, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        calls.append(AsanaCall(method, path, dict(kwargs.get("params") or {}), kwargs.get("json")))
+        return original(self, method, path, **kwargs)
+
+    monkeypatch.setattr(AsanaClient, "call", spy)
+    return calls

@@ -6,12 +6,10 @@ order, and the overview's scope. Parsed and validated here before any request to
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast, get_args
 
 from django import forms
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -35,17 +33,72 @@ BREAKDOWN_PARAMS: dict[BreakdownBy, str] = {"person": "people", "project": "proj
 
 @dataclass(frozen=True)
 class EntriesQuery:
-    """What the entries screen shows: a range, an order and how many rows."""
+    """Everything the entries screen's URL asks for, parsed: the range, the entries' order
+    and how many rows are shown, the chart's grouping, each breakdown's order, and whether
+    to ask Asana again. The one place this screen's state lives; `EntriesFilterForm`
+    produces it, and every link of the screen is this query with something changed."""
 
     preset: dates.Preset
     start: dt.date
     end: dt.date
-    sort: EntrySort
-    shown: int
+    sort: EntrySort = DEFAULT_ENTRY_SORT
+    shown: int = ENTRIES_PAGE_SIZE
+    group: Granularity | None = None  # None: chosen from the range's length
+    people: str = DEFAULT_BREAKDOWN_SORT
+    projects: str = DEFAULT_BREAKDOWN_SORT
+    refresh: bool = False  # ask Asana again instead of reusing its answer of the last minute
+
+    @property
+    def span(self) -> dates.DateRange:
+        return dates.DateRange(self.start, self.end)
+
+    def changed(self, **changes: Any) -> EntriesQuery:
+        """The query a link leads to: `changes` applied, back to the first page of rows and
+        to cached answers unless the link says otherwise."""
+        return replace(self, **{"shown": ENTRIES_PAGE_SIZE, "refresh": False, **changes})
+
+    def params(self) -> dict[str, str]:
+        """The URL parameters of this query; defaults are left out, so links stay short."""
+        params = self.range_params()
+        if self.sort != DEFAULT_ENTRY_SORT:
+            params["sort"] = self.sort
+        if self.shown > ENTRIES_PAGE_SIZE:
+            params["show"] = str(self.shown)
+        return {**params, **self.report_params()}
+
+    def range_params(self) -> dict[str, str]:
+        return dates.range_params(self.preset, self.span)
+
+    def report_params(self) -> dict[str, str]:
+        """The chart's grouping and the breakdowns' orders, where not the defaults."""
+        found = {"group": self.group or "", "people": self.people, "projects": self.projects}
+        return {
+            key: value for key, value in found.items() if value not in ("", DEFAULT_BREAKDOWN_SORT)
+        }
+
+    def export_params(self) -> dict[str, str]:
+        """What an export carries from the screen: the range and the report's options."""
+        return {**self.range_params(), **self.report_params()}
+
+    def kept_params(self) -> dict[str, str]:
+        """What the range form carries as hidden fields: everything but the range."""
+        kept = {"sort": self.sort} if self.sort != DEFAULT_ENTRY_SORT else {}
+        return {**kept, **self.report_params()}
+
+    def sort_of(self, by: BreakdownBy) -> str:
+        """One breakdown table's order, as in the URL ("-hours")."""
+        return self.people if by == "person" else self.projects
+
+    def order(self, by: BreakdownBy) -> tuple[SortKey, bool]:
+        """(column, descending) of one breakdown table."""
+        sort = self.sort_of(by)
+        return cast(SortKey, sort.removeprefix("-")), sort.startswith("-")
 
 
 class EntriesFilterForm(forms.Form):
-    """The entries screen's URL: ?range=<preset> or ?range=custom&start=…&end=…, sort, show."""
+    """The entries screen's URL: ?range=<preset> or ?range=custom&start=…&end=…, sort, show,
+    the report's group, people and projects, and refresh. Only the range can be wrong;
+    an unknown order or grouping is not worth an error message: the default is shown."""
 
     range = forms.ChoiceField(
         label="Range",
@@ -57,6 +110,9 @@ class EntriesFilterForm(forms.Form):
     end = forms.CharField(label="End date", required=False, max_length=20)
     sort = forms.CharField(required=False, max_length=20)
     show = forms.CharField(required=False, max_length=10)
+    group = forms.CharField(required=False)
+    people = forms.CharField(required=False)
+    projects = forms.CharField(required=False)
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "entries-%s")
@@ -75,6 +131,16 @@ class EntriesFilterForm(forms.Form):
         if value in ENTRY_SORTS:
             return cast(EntrySort, value)
         return DEFAULT_ENTRY_SORT
+
+    def clean_group(self) -> Granularity | None:
+        value = self.cleaned_data.get("group") or ""
+        return cast(Granularity, value) if value in GROUPINGS else None
+
+    def clean_people(self) -> str:
+        return _breakdown_sort(self.cleaned_data.get("people") or "")
+
+    def clean_projects(self) -> str:
+        return _breakdown_sort(self.cleaned_data.get("projects") or "")
 
     def clean_show(self) -> int:
         value = self.cleaned_data.get("show") or ""
@@ -105,9 +171,27 @@ class EntriesFilterForm(forms.Form):
             preset=data["range"],
             start=data["start"],
             end=data["end"],
-            sort=data["sort"],
-            shown=data["show"],
+            **self._beside_the_range(),
         )
+
+    def query_or_today(self) -> EntriesQuery:
+        """The query, or when the range could not be read, today only (what the screen's
+        links start from then) with the rest of what was asked for."""
+        if self.is_valid():
+            return self.query()
+        today = timezone.localdate()
+        return EntriesQuery(preset=dates.CUSTOM, start=today, end=today, **self._beside_the_range())
+
+    def _beside_the_range(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "sort": data.get("sort", DEFAULT_ENTRY_SORT),
+            "shown": data.get("show", ENTRIES_PAGE_SIZE),
+            "group": data.get("group"),
+            "people": data.get("people", DEFAULT_BREAKDOWN_SORT),
+            "projects": data.get("projects", DEFAULT_BREAKDOWN_SORT),
+            "refresh": "refresh" in self.data,
+        }
 
     def _preset(self, cleaned: dict[str, Any]) -> dates.Preset:
         chosen = cleaned.get("range")
@@ -128,53 +212,6 @@ class EntriesFilterForm(forms.Form):
                 f"“{text}” is not a date: write the {word} date as YYYY-MM-DD."
             )
         return parsed
-
-
-def fallback_query(form: EntriesFilterForm) -> EntriesQuery:
-    """What a screen's links start from when its range could not be read: today only."""
-    today = timezone.localdate()
-    return EntriesQuery(
-        preset=dates.CUSTOM,
-        start=today,
-        end=today,
-        sort=form.cleaned_data.get("sort", DEFAULT_ENTRY_SORT),
-        shown=ENTRIES_PAGE_SIZE,
-    )
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """Beside the range: how the chart groups time and how each breakdown is ordered."""
-
-    group: Granularity | None = None  # None: chosen from the range's length
-    people: str = DEFAULT_BREAKDOWN_SORT
-    projects: str = DEFAULT_BREAKDOWN_SORT
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> ReportOptions:
-        # An unknown value is not worth an error message: the default is shown instead.
-        group = params.get("group", "")
-        return cls(
-            group=cast(Granularity, group) if group in GROUPINGS else None,
-            people=_breakdown_sort(params.get("people", "")),
-            projects=_breakdown_sort(params.get("projects", "")),
-        )
-
-    def params(self) -> dict[str, str]:
-        """The URL parameters that differ from the defaults (plain links stay short)."""
-        found = {"group": self.group or "", "people": self.people, "projects": self.projects}
-        return {
-            key: value for key, value in found.items() if value not in ("", DEFAULT_BREAKDOWN_SORT)
-        }
-
-    def sort_of(self, by: BreakdownBy) -> str:
-        """One breakdown table's order, as in the URL ("-hours")."""
-        return self.people if by == "person" else self.projects
-
-    def order(self, by: BreakdownBy) -> tuple[SortKey, bool]:
-        """(column, descending) of one breakdown table."""
-        sort = self.sort_of(by)
-        return cast(SortKey, sort.removeprefix("-")), sort.startswith("-")
 
 
 def _breakdown_sort(value: str) -> str:
@@ -210,9 +247,15 @@ class OverviewQuery:
         params.update({name: "1" for name, wanted in flags.items() if wanted})
         return f"{reverse('overview')}?{urlencode(params)}"
 
-    @classmethod
-    def of(cls, form: EntriesFilterForm, request: HttpRequest) -> OverviewQuery:
-        """The valid form's range, and the flags of the request's URL."""
-        range_query = form.query() if form.is_valid() else fallback_query(form)
-        params = request.GET
-        return cls(range_query, params.get("archived") == "1", "refresh" in params)
+
+class OverviewFilterForm(EntriesFilterForm):
+    """The overview's URL: the entries screen's range, and ?archived=1 for archived
+    categories too."""
+
+    archived = forms.CharField(required=False)
+
+    def overview_query(self) -> OverviewQuery:
+        """The query, with today only as its range when the range could not be read."""
+        range_query = self.query_or_today()  # validates the form first
+        archived = self.cleaned_data.get("archived") == "1"
+        return OverviewQuery(range_query, archived, "refresh" in self.data)

@@ -33,7 +33,7 @@ from categories.reports.calculations import (
     granularity_for,
     sort_breakdown,
 )
-from categories.reports.forms import BREAKDOWN_PARAMS, GROUPINGS, ReportOptions
+from categories.reports.forms import BREAKDOWN_PARAMS, GROUPINGS, EntriesQuery
 from categories.templatetags.dashboard import duration
 
 # The first click on a column sorts the way people expect: numbers biggest first, names A-Z.
@@ -213,7 +213,7 @@ class BreakdownView:
 
 def breakdown_views(
     report: CategorySummary,
-    options: ReportOptions,
+    query: EntriesQuery,
     *,
     url_for: Callable[..., str],
     csv_urls: Mapping[str, str],
@@ -227,7 +227,7 @@ def breakdown_views(
         ("project", report.by_project),
     )
     return [
-        _breakdown_view(by, rows, options, url_for=url_for, csv_url=csv_urls[by])
+        _breakdown_view(by, rows, query, url_for=url_for, csv_url=csv_urls[by])
         for by, rows in tables
     ]
 
@@ -235,19 +235,19 @@ def breakdown_views(
 def _breakdown_view(
     by: BreakdownBy,
     rows: Iterable[BreakdownRow],
-    options: ReportOptions,
+    query: EntriesQuery,
     *,
     url_for: Callable[..., str],
     csv_url: str,
 ) -> BreakdownView:
-    key, descending = options.order(by)
+    key, descending = query.order(by)
     param = BREAKDOWN_PARAMS[by]
     return BreakdownView(
         by=by,
         title=f"By {by}",
         rows=[ShareRow.of(row) for row in sort_breakdown(rows, key=key, descending=descending)],
         columns=sort_columns(
-            options.sort_of(by),
+            query.sort_of(by),
             labels={"name": BREAKDOWN_TITLES[by], "hours": "Hours", "entries": "Entries"},
             first_click=BREAKDOWN_FIRST_CLICK,
             url_for=lambda sort: url_for(**{param: sort}),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -29,7 +28,6 @@ from categories.access.decorators import viewer_required
 from categories.reports import dates, exports, selectors
 from categories.reports.calculations import BreakdownBy, CategorySummary, sort_breakdown
 from categories.reports.entries import (
-    DEFAULT_ENTRY_SORT,
     CategoryEntries,
     EntrySort,
     entries_for_category,
@@ -38,13 +36,11 @@ from categories.reports.forms import (
     ENTRIES_PAGE_SIZE,
     EntriesFilterForm,
     EntriesQuery,
+    OverviewFilterForm,
     OverviewQuery,
-    ReportOptions,
-    fallback_query,
 )
 from categories.reports.presenters import (
     ShareRow,
-    SortColumn,
     breakdown_views,
     change_view,
     entry_rows_html,
@@ -85,15 +81,12 @@ COLUMN_LABELS = {"date": "Date", "person": "Person", "project": "Project", "dura
 @viewer_required
 def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
     form = EntriesFilterForm(request.GET, today=timezone.localdate())
-    options = ReportOptions.from_params(request.GET)
     if not form.is_valid():
         # Nothing is asked of Asana until the range makes sense.
-        return _invalid_range_response(request, gid, form, options)
+        return _invalid_range_response(request, gid, form)
     query = form.query()
     if wants_fragment(request, ROWS):
         return _more_rows_response(request, gid, query)
-    # "Refresh now" asks Asana again instead of reusing its answer of the last minute.
-    refresh = "refresh" in request.GET
     # The report and the category's name are asked of Asana side by side, and the links,
     # which need neither, are worked out while Asana answers.
     executor = task_executor()
@@ -103,23 +96,19 @@ def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
         start=query.start,
         end=query.end,
         sort=query.sort,
-        granularity=options.group,
-        refresh=refresh,
+        granularity=query.group,
+        refresh=query.refresh,
     )
     category_future = executor.submit(
-        category_selectors.category_get, gid=gid, reuse=True, refresh=refresh
+        category_selectors.category_get, gid=gid, reuse=True, refresh=query.refresh
     )
-    links = _links(gid, query, options)
-    wider_url = (
-        ""
-        if query.preset == "year-to-date"
-        else entries_url(gid, query, options, preset="year-to-date")
-    )
+    links = _links(gid, query)
+    wider = "" if query.preset == "year-to-date" else _url(gid, preset="year-to-date", of=query)
     found = report_future.result()
     report = found.entries
     context = {
         **links,
-        **_summary_context(gid, query, options, found.summary),
+        **_summary_context(gid, query, found.summary),
         "gid": gid,
         "category": category_future.result(),
         "form": form,
@@ -127,16 +116,15 @@ def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
         "report": report,
         "as_of": report.as_of,
         "rows_html": entry_rows_html(report.rows(last=query.shown), category_gid=gid),
-        **_paging(gid, query, options, report),
+        **_paging(gid, query, report),
         "days": (query.end - query.start).days + 1,
-        "wider_url": wider_url,
+        "wider_url": wider,
     }
     return _entries_page(request, context)
 
 
 def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> HttpResponse:
     """ "Load more": the next rows, appended below those already shown."""
-    options = ReportOptions.from_params(request.GET)
     report = entries_for_category(
         category_gid=gid, start=query.start, end=query.end, sort=query.sort
     )
@@ -149,17 +137,17 @@ def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> 
             category_gid=gid,
             focus_first_row=True,
         ),
-        **_paging(gid, query, options, report),
+        **_paging(gid, query, report),
     }
     oob = ["reports/_entries_more.html", "reports/_entries_shown.html"]
     return render_swap(request, "reports/_entry_rows_html.html", context, oob=oob)
 
 
 def _invalid_range_response(
-    request: HttpRequest, gid: str, form: EntriesFilterForm, options: ReportOptions
+    request: HttpRequest, gid: str, form: EntriesFilterForm
 ) -> HttpResponse:
     context = {
-        **_links(gid, fallback_query(form), options),
+        **_links(gid, form.query_or_today()),
         "gid": gid,
         "category": None,
         "form": form,
@@ -184,54 +172,61 @@ def _entries_page(
     )
 
 
-# --- the summary above the table ----------------------------------------------------------
-
-
-def _summary_context(
-    gid: str, query: EntriesQuery, options: ReportOptions, report: CategorySummary
-) -> dict[str, Any]:
+def _summary_context(gid: str, query: EntriesQuery, report: CategorySummary) -> dict[str, Any]:
     def url_for(**changes: Any) -> str:
-        return entries_url(gid, query, options, **changes)
+        return _url(gid, of=query, **changes)
 
-    previous = dates.DateRange(*report.previous_range)
-    exports = export_urls(gid, _filter_params(query, options))
+    previous_start, previous_end = report.previous_range
+    exports = export_urls(gid, query.export_params())
     return {
         "summary": report,
         "change": change_view(report),
-        "previous_url": url_for(preset=dates.CUSTOM, span=previous),
+        "previous_url": url_for(preset=dates.CUSTOM, start=previous_start, end=previous_end),
         "chart": series_chart_view(report),
-        "groupings": grouping_links(options.group, report=report, url_for=url_for),
-        "breakdowns": breakdown_views(report, options, url_for=url_for, csv_urls=exports),
+        "groupings": grouping_links(query.group, report=report, url_for=url_for),
+        "breakdowns": breakdown_views(report, query, url_for=url_for, csv_urls=exports),
         "entries_csv_url": exports["entries"],
+    }
+
+
+def _links(gid: str, query: EntriesQuery) -> dict[str, Any]:
+    return {
+        "presets": dates.preset_links(query.preset, lambda p: _url(gid, preset=p, of=query)),
+        "range_action": reverse("category_entries", args=[gid]),
+        "range_hidden": query.kept_params(),
+        "sort_columns": sort_columns(
+            query.sort,
+            labels=COLUMN_LABELS,
+            first_click=FIRST_CLICK,
+            url_for=lambda sort: _url(gid, sort=sort, of=query),
+            numeric=("duration",),
+        ),
+    }
+
+
+def _paging(gid: str, query: EntriesQuery, report: CategoryEntries) -> dict[str, Any]:
+    """How many rows are on screen, and the "load more" link while some are not."""
+    shown = min(query.shown, report.entry_count)
+    remaining = report.entry_count - shown
+    more = _url(gid, shown=query.shown + ENTRIES_PAGE_SIZE, of=query) if remaining else ""
+    return {
+        "shown_count": shown,
+        "next_count": min(ENTRIES_PAGE_SIZE, remaining),
+        "more_url": more,
     }
 
 
 # --- links ------------------------------------------------------------------------------
 
 
-def entries_url(
-    gid: str, query: EntriesQuery, options: ReportOptions | None = None, **changes: Any
-) -> str:
-    """The shareable URL of the entries screen for `query`, with `changes` applied.
+def entries_url(gid: str, query: EntriesQuery) -> str:
+    """The shareable URL of the entries screen showing `query`."""
+    return f"{_entries_path(gid)}?{urlencode(query.params())}"
 
-    `changes` may name the range (preset, and span for a custom one), the sort, how many
-    rows are shown, and the report's options (group, people, projects).
-    """
-    preset = changes.get("preset", query.preset)
-    span = changes.get("span", dates.DateRange(query.start, query.end))
-    sort = changes.get("sort", query.sort)
-    shown = changes.get("shown", ENTRIES_PAGE_SIZE)
-    option_changes = {
-        key: changes[key] for key in ("group", "people", "projects") if key in changes
-    }
-    options = replace(options or ReportOptions(), **option_changes)
-    params: dict[str, str | int] = {**dates.range_params(preset, span)}
-    if sort != DEFAULT_ENTRY_SORT:
-        params["sort"] = sort
-    if shown > ENTRIES_PAGE_SIZE:
-        params["show"] = shown
-    params.update(options.params())
-    return f"{_entries_path(gid)}?{urlencode(params)}"
+
+def _url(gid: str, *, of: EntriesQuery, **changes: Any) -> str:
+    """The URL of a link from the screen showing `of`: that query with `changes`."""
+    return entries_url(gid, of.changed(**changes))
 
 
 def _entries_path(gid: str) -> str:
@@ -248,53 +243,6 @@ def _entries_path_under(script_prefix: str, urlconf: str | None, gid: str) -> st
 def _forget_entries_paths(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":  # a test's override_settings
         _entries_path_under.cache_clear()
-
-
-def _filter_params(query: EntriesQuery, options: ReportOptions) -> dict[str, str]:
-    """The range and report options: what an export carries from the screen."""
-    span = dates.DateRange(query.start, query.end)
-    return {**dates.range_params(query.preset, span), **options.params()}
-
-
-def _links(gid: str, query: EntriesQuery, options: ReportOptions) -> dict[str, Any]:
-    hidden = options.params()
-    if query.sort != DEFAULT_ENTRY_SORT:
-        hidden = {"sort": query.sort, **hidden}
-    return {
-        "presets": dates.preset_links(
-            query.preset, lambda preset: entries_url(gid, query, options, preset=preset)
-        ),
-        "range_action": reverse("category_entries", args=[gid]),
-        "range_hidden": hidden,
-        "sort_columns": _sort_columns(gid, query, options),
-    }
-
-
-def _sort_columns(gid: str, query: EntriesQuery, options: ReportOptions) -> list[SortColumn]:
-    return sort_columns(
-        query.sort,
-        labels=COLUMN_LABELS,
-        first_click=FIRST_CLICK,
-        url_for=lambda sort: entries_url(gid, query, options, sort=sort),
-        numeric=("duration",),
-    )
-
-
-def _paging(
-    gid: str, query: EntriesQuery, options: ReportOptions, report: CategoryEntries
-) -> dict[str, Any]:
-    """How many rows are on screen, and the "load more" link while some are not."""
-    shown = min(query.shown, report.entry_count)
-    remaining = report.entry_count - shown
-    return {
-        "shown_count": shown,
-        "next_count": min(ENTRIES_PAGE_SIZE, remaining),
-        "more_url": (
-            entries_url(gid, query, options, shown=query.shown + ENTRIES_PAGE_SIZE)
-            if remaining
-            else ""
-        ),
-    }
 
 
 def export_urls(gid: str, params: Mapping[str, str]) -> dict[str, str]:
@@ -335,7 +283,7 @@ def breakdown_csv_download(request: HttpRequest, gid: str, by: BreakdownBy) -> H
     rows = selectors.breakdown_for_category(
         category_gid=gid, start=query.start, end=query.end, by=by
     )
-    key, descending = ReportOptions.from_params(request.GET).order(by)
+    key, descending = query.order(by)
     filename = exports.csv_filename(
         category_name=category.name, start=query.start, end=query.end, suffix=f"by {by}"
     )
@@ -383,8 +331,8 @@ OVERVIEW_RESULTS = "overview-results"
 @viewer_required
 def overview_page(request: HttpRequest) -> HttpResponse:
     """Hours per category over a range: the frame at once, the hours in a lazy section."""
-    form = EntriesFilterForm(request.GET, today=timezone.localdate())
-    query = OverviewQuery.of(form, request)
+    form = OverviewFilterForm(request.GET, today=timezone.localdate())
+    query = form.overview_query()
     if not form.is_valid():
         # Nothing is asked of Asana until the range makes sense.
         context = {**_overview_context(form, query), "query": None}
@@ -409,10 +357,10 @@ def overview_page(request: HttpRequest) -> HttpResponse:
 @viewer_required
 def overview_row_page(request: HttpRequest, gid: str) -> HttpResponse:
     """One overview row again: the Retry of a row that failed to load."""
-    form = EntriesFilterForm(request.GET, today=timezone.localdate())
+    form = OverviewFilterForm(request.GET, today=timezone.localdate())
     if not form.is_valid():
         return _invalid_range(request)
-    query = OverviewQuery.of(form, request)
+    query = form.overview_query()
     if not wants_fragment(request):
         # Without JavaScript, a retry is the whole overview again.
         return redirect(query.url(full=True))
@@ -441,7 +389,7 @@ def _results(workspace_gid: str, query: OverviewQuery) -> dict[str, Any]:
     }
 
 
-def _overview_context(form: EntriesFilterForm, query: OverviewQuery) -> dict[str, Any]:
+def _overview_context(form: OverviewFilterForm, query: OverviewQuery) -> dict[str, Any]:
     return {
         "form": form,
         "query": query.range,

@@ -14,7 +14,7 @@ from categories.asana import (
     AsanaRateLimited,
     AsanaUnavailable,
 )
-from tests.asana import (
+from tests.support.fake_asana import (
     CATEGORY,
     CATEGORY_PATH,
     TRANSPORT_FAILURES,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from categories.asana import AsanaClient
-from tests.asana import (
+from tests.support.fake_asana import (
     CATEGORY,
     END,
     OPERATIONS,

@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from categories.asana import Category, Page, Reference, TimeEntry, User, Workspace
-from tests.asana import (
+from tests.support.fake_asana import (
     CATEGORY,
     CATEGORY_PATH,
     END,

@@ -13,7 +13,7 @@ from categories.asana import (
     AsanaUnavailable,
     RetryPolicy,
 )
-from tests.asana import (
+from tests.support.fake_asana import (
     CATEGORY,
     CATEGORY_PATH,
     TRANSPORT_FAILURES,

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from categories.asana import NO_RETRIES, AsanaClient, AsanaError, RetryPolicy
-from tests.asana import (
+from tests.support.fake_asana import (
     BASE_URL,
     CATEGORY,
     CATEGORY_PATH,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.harness import ACCOUNTS, PASSWORD, LiveApp, start_live_app
+from tests.browser.harness import LiveApp, start_live_app
+from tests.browser.pages import sign_in
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -21,7 +22,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -74,15 +74,6 @@ def page(browser, live_app: LiveApp) -> Iterator[object]:
     live_app.clear_cache()
 
 
-def sign_in(page, username: str) -> None:
-    assert username in ACCOUNTS
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
-
-
 @pytest.fixture
 def admin_page(page):
     sign_in(page, "e2e-admin")
@@ -93,9 +84,3 @@ def admin_page(page):
 def reviewer_page(page):
     sign_in(page, "e2e-reviewer")
     return page
-
-
-def save_screenshot(page, name: str) -> None:
-    """Screenshots for the README, refreshed by every browser test run."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

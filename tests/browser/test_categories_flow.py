@@ -4,45 +4,20 @@ Archived, unarchive, delete. With JavaScript (HTMX swaps) and without (plain pos
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import save_screenshot, sign_in
-
-
-def unique(name: str) -> str:
-    """The live app's sandbox is shared by every browser test: names must not collide."""
-    return f"{name} {uuid.uuid4().hex[:6]}"
-
-
-def row(page: Page, name: str):
-    return page.locator("#category-rows tr.category-row").filter(
-        has=page.get_by_role("rowheader", name=name, exact=True)
-    )
-
-
-def message(page: Page):
-    return page.locator("#messages")
-
-
-def watch_csp(page: Page) -> None:
-    """Record Content-Security-Policy violations the page itself causes (from the next load).
-
-    Not in tests that take screenshots: Playwright's caret hiding for a screenshot makes
-    the next form submission report violations that are not the dashboard's.
-    """
-    page.add_init_script(
-        "window.__cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation', event =>"
-        " window.__cspViolations.push(event.violatedDirective + ' ' + event.sourceFile));"
-    )
-
-
-def csp_violations(page: Page) -> list[str]:
-    return page.evaluate("window.__cspViolations || []")
+from tests.browser.pages import (
+    csp_violations,
+    message,
+    row,
+    save_screenshot,
+    sign_in,
+    unique,
+    watch_csp,
+)
 
 
 def mark_page(page: Page) -> None:

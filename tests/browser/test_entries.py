@@ -10,7 +10,7 @@ import sqlite3
 from playwright.sync_api import Page, expect
 
 from categories.reports.dates import preset_range
-from tests.browser.conftest import save_screenshot
+from tests.browser.pages import save_screenshot
 
 TOTALS_SQL = """
     SELECT COUNT(*), COALESCE(SUM(entry.duration_minutes), 0)

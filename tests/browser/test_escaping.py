@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.test_categories_flow import csp_violations, watch_csp
+from tests.browser.pages import csp_violations, watch_csp
 
 HOSTILE = '<script>alert("pwned")</script> "Quotes" & \'apostrophes\' <b>bold</b> 🎉'
 

@@ -19,8 +19,7 @@ from playwright.sync_api import Page, expect
 from categories.asana import AsanaClient, TimeEntry
 from categories.reports.calculations import previous_period
 from categories.reports.dates import preset_range
-from tests.browser.conftest import save_screenshot, sign_in
-from tests.browser.test_security import RECORD_VIOLATIONS
+from tests.browser.pages import RECORD_VIOLATIONS, save_screenshot, sign_in
 
 ENGINEERING = "1209000000000001"
 DESIGN = "1209000000000002"

@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.harness import LiveApp
-from tests.browser.test_categories_flow import message, row, unique
+from tests.browser.pages import message, row, unique
 
 ENGINEERING = "1209000000000001"
 

@@ -10,22 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import sign_in
 from tests.browser.harness import PASSWORD, PYTHON, REPO, LiveApp
+from tests.browser.pages import RECORD_VIOLATIONS, sign_in
 
 ENGINEERING = "1209000000000001"  # a seeded Northwind category with recent entries
 NORTHWIND = "1201000000000001"
 # Text that would become elements (and run script) if any template forgot to escape it.
 MARKUP = '<img src="x" class="xss" onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
 # Playwright injects this (CSP does not apply to it): it records every violation.
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
-});
-"""
-
-
 def in_app(live_app: LiveApp, code: str) -> Any:
     """Run Django code against the live app's database; returns what it prints as JSON."""
     script = f"import django, json; django.setup()\n{code}"

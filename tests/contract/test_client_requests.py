@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from categories.asana import AsanaClient, AsanaError
-from tests.asana import (
+from tests.contract.openapi import validate_exchange, validate_response
+from tests.support.fake_asana import (
     CATEGORY,
     CATEGORY_PATH,
     ENTRIES_PATH,
@@ -24,7 +25,6 @@ from tests.asana import (
     error_json,
     run,
 )
-from tests.contract.openapi import validate_exchange, validate_response
 
 Iterate = Callable[[AsanaClient], Iterator[Any]]
 

@@ -20,7 +20,15 @@ from categories.reports.exports import (
     csv_filename,
     entries_csv_rows,
 )
-from tests.reports import ALPHA, ANN, OCT_END, OCT_START, TRAVEL, make_entry, october_entries
+from tests.support.report_entries import (
+    ALPHA,
+    ANN,
+    OCT_END,
+    OCT_START,
+    TRAVEL,
+    make_entry,
+    october_entries,
+)
 
 
 def _parse(lines: Iterator[str]) -> list[list[str]]:

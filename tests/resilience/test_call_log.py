@@ -10,7 +10,7 @@ import pytest
 
 from categories.sandbox.faults import inject_fault
 from categories.web.client import DEMO_TOKEN
-from tests.resilience.conftest import CallLog
+from tests.support.call_log import CallLog
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 
 from categories.sandbox.faults import clear_faults, inject_fault
 from categories.sandbox.models import SandboxCategory
-from tests.views.helpers import htmx
+from tests.support.screens import htmx
 
 pytestmark = pytest.mark.django_db
 

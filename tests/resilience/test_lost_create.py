@@ -16,7 +16,8 @@ from categories.asana import AsanaClient, AsanaUnavailable, Category
 from categories.models import AuditEntry
 from categories.sandbox.faults import inject_fault
 from categories.sandbox.models import SandboxCategory
-from tests.asana import (
+from tests.support.call_log import CallLog
+from tests.support.fake_asana import (
     BASE_URL,
     TRANSPORT_FAILURES,
     FakeAsana,
@@ -24,8 +25,7 @@ from tests.asana import (
     category_json,
     page_json,
 )
-from tests.resilience.conftest import CallLog
-from tests.views.helpers import htmx
+from tests.support.screens import htmx
 
 pytestmark = pytest.mark.django_db
 

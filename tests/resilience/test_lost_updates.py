@@ -12,7 +12,7 @@ from categories import services
 from categories.asana import Category
 from categories.models import AuditEntry
 from categories.sandbox.models import SandboxCategory, name_key
-from tests.views.helpers import htmx
+from tests.support.screens import htmx
 
 pytestmark = pytest.mark.django_db
 

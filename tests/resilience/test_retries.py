@@ -10,8 +10,8 @@ import pytest
 from categories.asana import RetryPolicy
 from categories.sandbox.faults import inject_fault
 from categories.sandbox.models import SandboxCategory
-from tests.resilience.conftest import CallLog
-from tests.views.helpers import htmx
+from tests.support.call_log import CallLog
+from tests.support.screens import htmx
 
 pytestmark = pytest.mark.django_db
 

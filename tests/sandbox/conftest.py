@@ -8,83 +8,14 @@ leaks into other packages' tests.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from categories.sandbox.adapter import SANDBOX_BASE_URL, SandboxAdapter
 from categories.sandbox.models import SandboxWorkspace
 from categories.sandbox.seed import reset_demo_data, seed_demo_data, wipe_sandbox
-
-TODAY = dt.date(2025, 6, 30)  # the demo data's "today": fixed, so dates in tests are stable
-NORTHWIND = "1201000000000001"
-ACME = "1201000000000002"
-ALEX = "1202000000000001"
-ENGINEERING = "1209000000000001"
-DESIGN = "1209000000000002"
-LEGACY_MIGRATION = "1209000000000012"  # archived, with entries older than a year
-ACME_FIRST = "1209000000000016"
-UNKNOWN_CATEGORY = "1209000000999999"
-REPO = Path(__file__).resolve().parents[2]
-MANAGE = (sys.executable, "manage.py")
-
-
-class Api:
-    """A `requests.Session` with the sandbox adapter mounted, addressed by API path."""
-
-    def __init__(self, session: requests.Session, base_url: str = SANDBOX_BASE_URL) -> None:
-        self.session = session
-        self.base_url = base_url
-
-    def get(self, path: str, **params: Any) -> requests.Response:
-        return self.request("GET", path, params=params)
-
-    def post(self, path: str, data: dict[str, Any]) -> requests.Response:
-        return self.request("POST", path, json={"data": data})
-
-    def put(self, path: str, data: dict[str, Any]) -> requests.Response:
-        return self.request("PUT", path, json={"data": data})
-
-    def delete(self, path: str) -> requests.Response:
-        return self.request("DELETE", path)
-
-    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 5)
-        return self.session.request(method, self.base_url + path, **kwargs)
-
-
-def migrated_database(folder: Path) -> dict[str, str]:
-    """The environment of a `manage.py` subprocess on a new, migrated database in `folder`
-    (for tests of the `asana_sandbox` command itself)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "ASANA_ACCESS_TOKEN": "",
-        "PYTHONUNBUFFERED": "1",
-    }
-    subprocess.run([*MANAGE, "migrate", "sandbox", "-v0"], cwd=REPO, env=env, check=True)
-    return env
-
-
-def sandbox_session(token: str | None = "test-token") -> requests.Session:  # noqa: S107
-    session = requests.Session()
-    session.mount("http://asana-sandbox.local/", SandboxAdapter())
-    if token is not None:
-        session.headers["Authorization"] = f"Bearer {token}"
-    return session
-
-
-def error_message(response: requests.Response) -> str:
-    body = response.json()
-    assert set(body) == {"errors"}
-    return body["errors"][0]["message"]
+from tests.support.sandbox import TODAY, Api, sandbox_session
 
 
 @pytest.fixture(scope="package")

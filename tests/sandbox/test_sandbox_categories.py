@@ -6,7 +6,7 @@ import pytest
 
 from categories.asana.colors import CATEGORY_NAME_MAX_LENGTH
 from categories.sandbox.models import SandboxCategory, SandboxEntry
-from tests.sandbox.conftest import (
+from tests.support.sandbox import (
     ACME,
     DESIGN,
     ENGINEERING,

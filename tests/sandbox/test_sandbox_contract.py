@@ -12,7 +12,7 @@ import yaml
 from categories.asana.colors import CATEGORY_COLORS
 from categories.sandbox.adapter import SANDBOX_BASE_URL
 from categories.sandbox.operations import OPT_FIELDS
-from tests.sandbox.conftest import DESIGN, ENGINEERING, NORTHWIND, Api
+from tests.support.sandbox import DESIGN, ENGINEERING, NORTHWIND, Api
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC_PLACES = (

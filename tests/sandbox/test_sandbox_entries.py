@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from categories.sandbox.models import SandboxEntry
-from tests.sandbox.conftest import (
+from tests.support.sandbox import (
     ALEX,
     DESIGN,
     ENGINEERING,

@@ -11,7 +11,7 @@ from urllib3.exceptions import NewConnectionError
 from categories.sandbox.faults import clear_faults, inject_fault, next_fault
 from categories.sandbox.models import SandboxFault
 from categories.sandbox.transport import MALFORMED_BODY
-from tests.sandbox.conftest import NORTHWIND, Api
+from tests.support.sandbox import NORTHWIND, Api
 
 WORKSPACES = "/workspaces"
 

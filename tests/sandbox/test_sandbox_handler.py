@@ -6,7 +6,7 @@ import pytest
 
 from categories.sandbox import api as sandbox_api
 from categories.sandbox.adapter import SANDBOX_BASE_URL
-from tests.sandbox.conftest import ALEX, Api
+from tests.support.sandbox import ALEX, Api
 
 
 def test_handle_takes_plain_headers_in_any_case(demo: None) -> None:

@@ -19,7 +19,7 @@ import requests
 from categories.asana import AsanaClient
 from categories.sandbox.seed import seed_demo_data
 from categories.sandbox.server import SandboxHTTPServer, make_server
-from tests.sandbox.conftest import ACME, ALEX, DESIGN, MANAGE, REPO, TODAY, migrated_database
+from tests.support.sandbox import ACME, ALEX, DESIGN, MANAGE, REPO, TODAY, migrated_database
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core import signing
 
 from categories.sandbox.models import SandboxCategory
 from categories.sandbox.pagination import MAX_LIMIT, OFFSET_MAX_AGE, OFFSET_SALT, TOO_LARGE
-from tests.sandbox.conftest import ACME, ENGINEERING, NORTHWIND, Api, error_message
+from tests.support.sandbox import ACME, ENGINEERING, NORTHWIND, Api, error_message
 
 CATEGORIES = "/time_tracking_categories"
 

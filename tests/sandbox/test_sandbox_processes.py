@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from categories.sandbox.workers import copies_serving, refuse_if_taken
-from tests.sandbox.conftest import MANAGE, REPO, migrated_database
+from tests.support.sandbox import MANAGE, REPO, migrated_database
 
 GONE_WITHIN_SECONDS = 10.0
 

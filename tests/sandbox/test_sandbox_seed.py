@@ -19,7 +19,7 @@ from categories.sandbox.models import (
     SandboxWorkspace,
 )
 from categories.sandbox.seed import HISTORY_DAYS, reset_demo_data, seed_demo_data, wipe_sandbox
-from tests.sandbox.conftest import ACME, ENGINEERING, NORTHWIND, TODAY
+from tests.support.sandbox import ACME, ENGINEERING, NORTHWIND, TODAY
 
 
 def _fingerprint() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sandbox.conftest import ACME, ALEX, NORTHWIND, Api, error_message
+from tests.support.sandbox import ACME, ALEX, NORTHWIND, Api, error_message
 
 
 def test_users_me_is_the_demo_user_in_both_workspaces(api: Api) -> None:

@@ -17,7 +17,7 @@ from categories.asana import (
 )
 from categories.sandbox.adapter import SANDBOX_BASE_URL
 from categories.sandbox.faults import inject_fault
-from tests.sandbox.conftest import ACME, ALEX, ENGINEERING, NORTHWIND, sandbox_session
+from tests.support.sandbox import ACME, ALEX, ENGINEERING, NORTHWIND, sandbox_session
 
 
 def client(*, token: str = "demo-token", retries: int = 0) -> AsanaClient:  # noqa: S107

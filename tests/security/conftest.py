@@ -23,17 +23,6 @@ def _sandbox_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[Non
         wipe_sandbox()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # Creating users and signing in hash passwords; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def superuser(db: None, django_user_model: Any) -> Any:
-    return django_user_model.objects.create_superuser(username="root", password="pw-for-tests-1")
-
-
 @pytest.fixture
 def sign_in(client: Any, seeded_sandbox: None) -> Any:
     """`sign_in(user)`: the test client, signed in as `user`, against the seeded sandbox."""

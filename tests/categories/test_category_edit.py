@@ -6,7 +6,7 @@ import pytest
 
 from categories.sandbox.faults import inject_fault
 from categories.sandbox.models import SandboxCategory
-from tests.views.helpers import category_gid, htmx
+from tests.support.screens import category_gid, htmx
 
 pytestmark = pytest.mark.django_db
 

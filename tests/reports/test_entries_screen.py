@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from categories.reports import dates
-from tests.views.helpers import category_gid, htmx, sandbox_minutes
+from tests.support.screens import category_gid, htmx, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
 

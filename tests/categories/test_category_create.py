@@ -10,7 +10,7 @@ from categories.asana import CATEGORY_NAME_MAX_LENGTH
 from categories.models import AuditEntry
 from categories.sandbox.faults import inject_fault
 from categories.sandbox.models import SandboxCategory
-from tests.views.helpers import htmx
+from tests.support.screens import htmx
 
 pytestmark = pytest.mark.django_db
 

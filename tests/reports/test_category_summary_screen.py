@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from categories.reports import dates
 from categories.reports.calculations import previous_period
-from tests.views.helpers import category_gid, sandbox_minutes
+from tests.support.screens import category_gid, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
 

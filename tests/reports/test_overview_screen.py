@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from categories.asana import NO_RETRIES
 from categories.sandbox.faults import clear_faults, inject_fault
 from categories.web.client import asana_client
-from tests.views.helpers import category_gid, htmx, sandbox_minutes
+from tests.support.screens import category_gid, htmx, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from categories.reports.calculations import (
     weekly_stacked,
     within_range,
 )
-from tests.reports import (
+from tests.support.report_entries import (
     ALPHA,
     ANN,
     ARCHIVED,

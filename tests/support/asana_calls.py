@@ -1,13 +1,10 @@
-"""Fixtures for the screens' view tests: a spy on the requests sent to Asana."""
+"""A record of the requests the dashboard sent to Asana (the sandbox) during a test;
+the `asana_calls` fixture (tests/conftest.py) fills one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
-
-from categories.asana.client import AsanaClient
 
 
 @dataclass(frozen=True)
@@ -31,16 +28,3 @@ class AsanaCalls(list[AsanaCall]):
 
     def category_calls(self) -> list[AsanaCall]:
         return self.to("/time_tracking_")
-
-
-@pytest.fixture
-def asana_calls(monkeypatch: pytest.MonkeyPatch) -> AsanaCalls:
-    calls = AsanaCalls()
-    original = AsanaClient.call
-
-    def spy(self: AsanaClient, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        calls.append(AsanaCall(method, path, dict(kwargs.get("params") or {}), kwargs.get("json")))
-        return original(self, method, path, **kwargs)
-
-    monkeypatch.setattr(AsanaClient, "call", spy)
-    return calls

@@ -31,7 +31,7 @@ from categories.reports import selectors
 from categories.reports.calculations import Totals, build_summary
 from categories.reports.entries import CategoryEntries
 from categories.web.problems import describe
-from tests.reports import OCT_END, OCT_START, make_entry
+from tests.support.report_entries import OCT_END, OCT_START, make_entry
 
 WORKSPACE = "9000"
 # As Asana lists them: compact records without is_archived.

@@ -25,8 +25,8 @@ from categories.asana import (
 from categories.sandbox.adapter import SANDBOX_BASE_URL, SandboxAdapter
 from categories.sandbox.models import SandboxWorkspace
 from categories.sandbox.seed import reset_demo_data, seed_demo_data, wipe_sandbox
-from tests.asana import records_of
 from tests.contract.openapi import Exchange, record_exchanges, validate_exchange
+from tests.support.fake_asana import records_of
 
 pytestmark = pytest.mark.django_db
 

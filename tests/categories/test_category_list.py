@@ -7,7 +7,7 @@ import re
 import pytest
 
 from categories.sandbox.faults import inject_fault
-from tests.views.helpers import category_gid, htmx, use_workspace
+from tests.support.screens import category_gid, htmx, use_workspace
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from categories.sandbox.models import SandboxCategory
-from tests.views.helpers import category_gid, htmx
+from tests.support.screens import category_gid, htmx
 
 pytestmark = pytest.mark.django_db
 

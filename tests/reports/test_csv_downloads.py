@@ -18,7 +18,7 @@ from categories.asana import NO_RETRIES, Category, Reference, TimeEntry
 from categories.reports import selectors
 from categories.sandbox.faults import inject_fault
 from categories.web.client import asana_client
-from tests.views.helpers import category_gid, sandbox_minutes
+from tests.support.screens import category_gid, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from categories.models import AuditEntry
 from categories.views import AUDIT_PAGE_SIZE
 
+pytestmark = pytest.mark.django_db
+
 
 def log(**fields: Any) -> AuditEntry:
     when = fields.pop("when", None)
