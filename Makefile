@@ -5,16 +5,28 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install prepare run dev test test-fast lint format bench clean
+.PHONY: install lock prepare run dev test test-fast lint format bench clean
 
 install: $(STAMP)
 
-# Reinstalls only when pyproject.toml changed (or the venv is missing).
-$(STAMP): pyproject.toml
+# Reinstalls only when the lock or pyproject.toml changed (or the venv is missing). Every
+# package comes from requirements.lock, pinned with hashes; `pip check` fails when
+# pyproject.toml names a dependency the lock lacks (run `make lock`).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip check
 	touch $(STAMP)
+
+# Regenerates requirements.lock from pyproject.toml (runtime + dev extra), with hashes.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip-tools>=7.4,<8"
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra dev \
+		--output-file requirements.lock pyproject.toml
 
 prepare: install
 	$(PY) manage.py migrate --noinput

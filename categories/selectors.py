@@ -9,12 +9,13 @@ filtered listing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 
-from categories.asana import Category
+from categories.asana import AsanaNotFound, Category, Workspace
 from categories.models import AuditEntry
 from categories.web.answer_cache import cached
 from categories.web.client import asana_client
@@ -93,6 +94,20 @@ def category_get(*, gid: str, reuse: bool = False, refresh: bool = False) -> Cat
         fetch=lambda: asana_client().get_category(gid),
         refresh=refresh,
     ).value
+
+
+def category_workspace(*, gid: str, workspaces: Sequence[Workspace]) -> Workspace:
+    """The workspace that holds category `gid`, among `workspaces` (those the person may
+    act in, the session's first). Asana's category record does not name its workspace, so
+    it is the one whose list (active or archived, from the answer cache) holds the gid.
+
+    Raises AsanaNotFound when none does: to this person the category does not exist.
+    """
+    for workspace in workspaces:
+        listing = category_list(workspace_gid=workspace.gid, state="all")
+        if any(category.gid == gid for category in listing.categories):
+            return workspace
+    raise AsanaNotFound("No category with this gid in a workspace you may change.", status=404)
 
 
 def name_matches(name: str, search: str) -> bool:

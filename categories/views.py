@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from categories import selectors, services
 from categories.access.decorators import category_admin_required, viewer_required
+from categories.access.roles import can_change_categories_in
 from categories.asana import (
     AsanaBadRequest,
     AsanaError,
@@ -37,7 +38,7 @@ from categories.web.htmx import (
     render_varying,
     wants_fragment,
 )
-from categories.web.identity import current_workspace
+from categories.web.identity import current_workspace, request_identity
 from categories.web.middleware import asana_problem
 from categories.web.problems import ProblemMessage, describe_for
 
@@ -226,7 +227,7 @@ def category_update_submit(request: HttpRequest, gid: str) -> HttpResponse:
     try:
         change = services.category_update(
             actor=request.user,
-            workspace_gid=_workspace_gid(request),
+            workspace_gid=_category_workspace_gid(request, gid),
             gid=gid,
             expected=form.original(gid),
             name=form.cleaned_data["name"],
@@ -341,7 +342,9 @@ def _change_archived(request: HttpRequest, gid: str, *, archived: bool) -> HttpR
     """One click; Asana's errors become a problem message (nothing typed to keep)."""
     list_filter = CategoryFilterForm(request.POST).category_filter()
     change = services.category_archive if archived else services.category_unarchive
-    category = change(actor=request.user, workspace_gid=_workspace_gid(request), gid=gid)
+    category = change(
+        actor=request.user, workspace_gid=_category_workspace_gid(request, gid), gid=gid
+    )
     if archived:
         text = f"Archived “{category.name}”. It is now in the Archived tab."
     else:
@@ -378,7 +381,9 @@ def category_delete_submit(request: HttpRequest, gid: str) -> HttpResponse:
     # Read first: the audit log and the message name what was deleted.
     category = selectors.category_get(gid=gid)
     services.category_delete(
-        actor=request.user, workspace_gid=_workspace_gid(request), category=category
+        actor=request.user,
+        workspace_gid=_category_workspace_gid(request, gid),
+        category=category,
     )
     messages.success(request, f"Deleted “{category.name}”.")
     if not wants_fragment(request):
@@ -453,6 +458,17 @@ def _tabs(list_filter: selectors.CategoryFilter) -> list[dict[str, Any]]:
     ]
 
 
-def _workspace_gid(request: HttpRequest) -> str:
-    workspace = current_workspace(request)
-    return workspace.gid if workspace else ""
+def _category_workspace_gid(request: HttpRequest, gid: str) -> str:
+    """The category's own workspace, which the change is authorized against and recorded
+    with; never just the session's (a category of another workspace would be logged under
+    the wrong one). A category in no workspace the person may change is not found."""
+    current = current_workspace(request)
+    others = [
+        w for w in request_identity(request).workspaces if not current or w.gid != current.gid
+    ]
+    allowed = [
+        workspace
+        for workspace in ([current] if current else []) + others
+        if can_change_categories_in(request.user, workspace.gid)
+    ]
+    return selectors.category_workspace(gid=gid, workspaces=allowed).gid

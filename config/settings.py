@@ -32,12 +32,30 @@ ASANA_CACHE_SECONDS: int = env.int("ASANA_CACHE_SECONDS", default=60)
 ASANA_MAX_CONCURRENCY: int = env.int("ASANA_MAX_CONCURRENCY", default=16)
 # Requests a minute this process allows itself per token (Asana: 150 free, 1,500 paid).
 ASANA_REQUESTS_PER_MINUTE: int = env.int("ASANA_REQUESTS_PER_MINUTE", default=1500)
-# Demo mode: no token, so the dashboard talks to the offline sandbox instead of Asana.
-DEMO_MODE: bool = not ASANA_ACCESS_TOKEN
+DEBUG: bool = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Host names that only this machine can reach. A dashboard answering to nothing else runs
+# on someone's laptop (`make run`); one that answers to any other name (or "*") is a
+# deployment, reachable by others: that decides demo mode and HTTPS-only defaults.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+LOCAL_ONLY: bool = all(host.lower() in LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
+
+# Demo mode: the offline sandbox instead of Asana. On by itself only on a laptop with no
+# token; a deployment must ask for it, so a forgotten token never serves the demo (and its
+# printed passwords) to the world.
+DEMO_MODE: bool = env.bool("DEMO_MODE", default=LOCAL_ONLY and not ASANA_ACCESS_TOKEN)
+if not DEMO_MODE and not ASANA_ACCESS_TOKEN:
+    raise ImproperlyConfigured(
+        "Set ASANA_ACCESS_TOKEN: this dashboard answers to "
+        f"{', '.join(ALLOWED_HOSTS) or 'no host'} (ALLOWED_HOSTS), so it does not fall back "
+        "to demo mode. Set DEMO_MODE=true to serve the offline demo on purpose."
+    )
 
 
-def _demo_secret_key() -> str:
-    """A key generated once and kept in var/, so demo sessions survive restarts."""
+def _local_secret_key() -> str:
+    """A key generated once and kept in var/, so a laptop's sessions survive restarts."""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -47,13 +65,12 @@ def _demo_secret_key() -> str:
 
 SECRET_KEY: str = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEMO_MODE:
-        raise ImproperlyConfigured("Set SECRET_KEY: it is required when ASANA_ACCESS_TOKEN is set.")
-    SECRET_KEY = _demo_secret_key()
-
-DEBUG: bool = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+    if not LOCAL_ONLY:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY: it is required when the dashboard answers to other hosts "
+            "than this machine (ALLOWED_HOSTS)."
+        )
+    SECRET_KEY = _local_secret_key()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "categories.web.privacy.LoopbackWithoutHstsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -78,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "categories.web.privacy.PrivatePagesMiddleware",
     "categories.access.middleware.SignInRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -141,6 +160,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Sandbox (demo mode, tests, benchmarks) ---------------------------------------------
+# Bearer token of the sandbox server's control API (/_sandbox/: reset, faults). Empty: each
+# `manage.py asana_sandbox` start makes a random one and prints it.
+SANDBOX_CONTROL_TOKEN: str = env.str("SANDBOX_CONTROL_TOKEN", default="")
+
 # --- Security ---------------------------------------------------------------------------
 # Sign-ins go through django-axes' lockout check first, then Django's own user table.
 AUTHENTICATION_BACKENDS = [
@@ -150,9 +174,11 @@ AUTHENTICATION_BACKENDS = [
 # Demo accounts' generated passwords, shown on the login page in demo mode only.
 DEMO_ACCOUNTS_FILE = VAR_DIR / "demo_accounts.json"
 
-# HTTPS-only behaviour is on by default in production. It is off in DEBUG and in demo mode,
-# which `make run` serves over plain http://127.0.0.1 (secure cookies would never be sent).
-_HTTPS_BY_DEFAULT = not DEBUG and not DEMO_MODE
+# HTTPS-only behaviour is on by default in a deployment (a host other than this machine in
+# ALLOWED_HOSTS). It is off in DEBUG and on a laptop, which `make run` serves over plain
+# http://127.0.0.1 whatever the token: a redirect would land where nothing listens, and
+# HSTS for localhost would make the browser refuse every other local server on http.
+_HTTPS_BY_DEFAULT = not DEBUG and not LOCAL_ONLY
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS_BY_DEFAULT)
 # Load balancers probe the app over plain HTTP; the probes hold no data worth protecting.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

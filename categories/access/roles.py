@@ -28,6 +28,12 @@ def can_change_categories(user: Any) -> bool:
     return user.is_superuser or CATEGORY_ADMINS in _group_names(user)
 
 
+def can_change_categories_in(user: Any, workspace_gid: str) -> bool:
+    """Whether `user` may change the categories of that workspace. Roles are global today;
+    per-workspace roles (signing in with Asana) decide it here, and only here."""
+    return can_change_categories(user)
+
+
 def can_view_dashboard(user: Any) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

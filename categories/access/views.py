@@ -9,20 +9,24 @@ from django.http import HttpRequest, HttpResponse
 
 from categories.access.decorators import forbidden
 from categories.access.demo_accounts import shown_demo_accounts
+from categories.web.privacy import is_loopback_host
 from categories.web.problems import ProblemMessage
 
 # --- signing in ---------------------------------------------------------------------------
 
 
 class SignInView(auth_views.LoginView):
-    """Django's login view; in demo mode it also lists the generated demo accounts."""
+    """Django's login view; in demo mode, on this machine, it also lists the demo accounts."""
 
     template_name = "access/login.html"
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["demo_accounts"] = shown_demo_accounts()
+        # Printed passwords are for the person at this machine, never for a visitor from
+        # elsewhere, even where someone turned demo mode on for a shared host.
+        local = is_loopback_host(self.request)
+        context["demo_accounts"] = shown_demo_accounts() if local else []
         return context
 
 

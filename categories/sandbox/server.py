@@ -4,11 +4,14 @@ control API under /_sandbox/."""
 
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import connections
 
 from .api import API_ROOT
@@ -22,6 +25,9 @@ logger = logging.getLogger("categories.sandbox.server")
 # How long a "timeout" fault without its own latency keeps the client waiting.
 DEFAULT_TIMEOUT_SECONDS = 30.0
 IDLE_CONNECTION_SECONDS = 15.0
+CONTROL_REFUSAL = "The sandbox's control API needs its control token: " + (
+    "Authorization: Bearer <SANDBOX_CONTROL_TOKEN>"
+)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -33,13 +39,27 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(
-        self, address: tuple[str, int], *, latency_ms: int | None = None, reuse_port: bool = False
+        self,
+        address: tuple[str, int],
+        *,
+        latency_ms: int | None = None,
+        reuse_port: bool = False,
+        control_token: str | None = None,
     ) -> None:
         # Several processes serving one port (workers.py) each bind it with SO_REUSEPORT.
         self.allow_reuse_port = reuse_port
         super().__init__(address, SandboxRequestHandler)
         # None: SANDBOX_LATENCY_MS from the environment, read on each request.
         self.latency_ms = latency_ms
+        # The control API resets data and injects faults: only who holds this token may.
+        # None: SANDBOX_CONTROL_TOKEN, else a random one (see `control_token` on the server).
+        self.control_token = (
+            control_token or settings.SANDBOX_CONTROL_TOKEN or secrets.token_urlsafe(24)
+        )
+
+    def allows_control(self, authorization: str | None) -> bool:
+        expected = f"Bearer {self.control_token}"
+        return hmac.compare_digest((authorization or "").encode(), expected.encode())
 
     @property
     def base_url(self) -> str:
@@ -94,6 +114,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, body: bytes) -> None:
         if self.path.startswith(CONTROL_ROOT):
+            if not self.server.allows_control(self.headers.get("Authorization")):
+                self._send(error_response(401, CONTROL_REFUSAL))
+                return
             self._send(handle_control(self.command, urlsplit(self.path).path, body))
             return
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
@@ -146,6 +169,9 @@ def make_server(
     *,
     latency_ms: int | None = None,
     reuse_port: bool = False,
+    control_token: str | None = None,
 ) -> SandboxHTTPServer:
     """A bound, not yet serving, server; port 0 picks a free port (see `base_url`)."""
-    return SandboxHTTPServer((host, port), latency_ms=latency_ms, reuse_port=reuse_port)
+    return SandboxHTTPServer(
+        (host, port), latency_ms=latency_ms, reuse_port=reuse_port, control_token=control_token
+    )

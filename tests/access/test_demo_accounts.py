@@ -107,10 +107,22 @@ def test_the_login_page_lists_the_demo_accounts_in_demo_mode(
     accounts_file: Path, client: Client, db: None
 ) -> None:
     accounts = ensure_demo_accounts()
-    html = client.get("/accounts/login/").content.decode()
+    html = client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000").content.decode()
     assert "Demo accounts" in html
     for account in accounts:
         assert account.password in html
+
+
+@pytest.mark.parametrize("host", ["dash.example.com", "10.0.0.5:8000"])
+def test_the_login_page_never_lists_them_to_another_host(
+    accounts_file: Path, client: Client, db: None, settings: Any, host: str
+) -> None:
+    """Someone who turned demo mode on for a shared host shows its passwords to nobody."""
+    settings.ALLOWED_HOSTS = ["*"]
+    accounts = ensure_demo_accounts()
+    html = client.get("/accounts/login/", HTTP_HOST=host).content.decode()
+    assert "Demo accounts" not in html
+    assert not any(account.password in html for account in accounts)
 
 
 def test_the_login_page_never_lists_them_with_a_real_token(

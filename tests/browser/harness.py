@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -42,9 +43,11 @@ class LiveApp:
         """Talk to the sandbox's test-only control API (fault injection, reset)."""
         root = self.sandbox_url.rsplit("/api/", 1)[0]
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(
-            root + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {self.env['SANDBOX_CONTROL_TOKEN']}",
+        }
+        request = urllib.request.Request(root + path, data=data, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else {}
@@ -130,6 +133,7 @@ def start_live_app(workdir: Path) -> LiveApp:
         # A file cache the tests can empty between tests (the app's answer cache).
         "CACHE_URL": f"filecache://{workdir / 'cache'}",
         "PYTHONUNBUFFERED": "1",
+        "SANDBOX_CONTROL_TOKEN": secrets.token_urlsafe(16),
     }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     _manage(env, "migrate", "--noinput")

@@ -210,3 +210,38 @@ def test_a_reviewers_refused_attempt_changes_nothing_and_is_logged_as_a_warning(
     (record,) = [r for r in caplog.records if r.name == "categories.security"]
     assert "reviewer" in record.getMessage()
     assert f"/categories/{ENGINEERING}/archive/" in record.getMessage()
+
+
+# --- the category's own workspace ---------------------------------------------------------
+
+ACME = "1201000000000002"
+ACME_FIRST = "1209000000000016"  # a category of Acme, the second workspace
+
+
+def test_an_action_on_another_workspaces_category_is_recorded_with_that_workspace(
+    admin_http: Any,
+) -> None:
+    """The session is on Northwind; the category lives in Acme: Acme is what happened."""
+    admin_http.post("/workspace/", {"workspace": NORTHWIND})
+    response = admin_http.post(f"/categories/{ACME_FIRST}/archive/")
+    assert response.status_code in (200, 302)
+    entry = only_entry()
+    assert (entry.action, entry.outcome, entry.workspace_gid) == ("archive", "succeeded", ACME)
+
+
+def test_a_category_in_a_workspace_the_person_may_not_change_is_not_found(
+    admin_http: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from categories import views
+
+    monkeypatch.setattr(views, "can_change_categories_in", lambda user, gid: gid != ACME)
+    response = admin_http.post(f"/categories/{ACME_FIRST}/archive/")
+    assert response.status_code == 404
+    assert selectors.category_get(gid=ACME_FIRST).is_archived is False
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_category_in_no_workspace_of_the_token_is_not_found(admin_http: Any) -> None:
+    response = admin_http.post("/categories/1209000000999999/archive/")
+    assert response.status_code == 404
+    assert not AuditEntry.objects.exists()

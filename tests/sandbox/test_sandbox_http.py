@@ -38,7 +38,8 @@ def _control(
     server: SandboxHTTPServer, method: str, path: str, **payload: Any
 ) -> requests.Response:
     root = server.base_url.rsplit("/api/", 1)[0]
-    return requests.request(method, root + path, json=payload or None, timeout=5)
+    headers = {"Authorization": f"Bearer {server.control_token}"}
+    return requests.request(method, root + path, json=payload or None, headers=headers, timeout=5)
 
 
 def _get(server: SandboxHTTPServer, path: str, **kwargs: Any) -> requests.Response:
@@ -133,3 +134,57 @@ def test_server_queues_a_burst_of_connections_from_a_windowed_report() -> None:
     # A dozen connections opened at once must all be queued; with socketserver's default
     # of 5, the others are dropped and reconnect only a second later.
     assert SandboxHTTPServer.request_queue_size >= 64
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer wrong", "Bearer ", "Basic x"],
+    ids=["none", "wrong", "empty", "basic"],
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/_sandbox/reset"), ("POST", "/_sandbox/faults"), ("DELETE", "/_sandbox/faults")],
+)
+def test_the_control_api_refuses_anyone_without_its_token(
+    live_sandbox: SandboxHTTPServer, authorization: str | None, method: str, path: str
+) -> None:
+    root = live_sandbox.base_url.rsplit("/api/", 1)[0]
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.request(
+        method, root + path, json={"kind": "malformed"}, headers=headers, timeout=5
+    )
+    assert response.status_code == 401
+    assert "control token" in response.json()["errors"][0]["message"]
+    # Nothing was injected: the API still answers normally.
+    assert _get(live_sandbox, "/users/me").status_code == 200
+
+
+def test_the_control_token_comes_from_the_setting(settings: Any, transactional_db: None) -> None:
+    settings.SANDBOX_CONTROL_TOKEN = "from-the-environment"
+    server = make_server("127.0.0.1", 0)
+    try:
+        assert server.control_token == "from-the-environment"
+        assert server.allows_control("Bearer from-the-environment")
+        assert not server.allows_control("Bearer from-the-environmen")
+    finally:
+        server.server_close()
+
+
+REMOTE_HOSTS = ["0.0.0.0", "192.0.2.10", "::"]  # noqa: S104 - each must be refused
+
+
+@pytest.mark.parametrize("host", REMOTE_HOSTS)
+def test_asana_sandbox_refuses_a_host_other_machines_reach(tmp_path: Path, host: str) -> None:
+    env = migrated_database(tmp_path)
+    result = subprocess.run(
+        [*MANAGE, "asana_sandbox", "--host", host, "--port", "0"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"Refusing to serve the sandbox on {host}" in result.stderr
+    assert "--allow-remote" in result.stderr

@@ -3,18 +3,13 @@ the environment, and every page carries the security headers and the CSP."""
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.security.settings_runs import run_python, settings_under
 
 # The production environment the README documents (plus a database URL, so nothing is
 # written into the developer's var/). Keep the two in step.
@@ -25,6 +20,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "dashboard.example.com",
 }
 SECURITY_SETTINGS = [
+    "LOCAL_ONLY",
     "DEBUG",
     "DEMO_MODE",
     "SECURE_SSL_REDIRECT",
@@ -56,49 +52,6 @@ def policy_of(response: Any) -> dict[str, set[str]]:
     return {name: set(sources) for name, *sources in directives}
 
 
-# What the environment may set; the test runner's own values are dropped for each run.
-ENVIRONMENT_NAMES = {
-    "DEBUG",
-    "ASANA_ACCESS_TOKEN",
-    "ALLOWED_HOSTS",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_COOKIES",
-    "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-    "SECURE_HSTS_PRELOAD",
-    "TRUST_X_FORWARDED_PROTO",
-    "SESSION_COOKIE_AGE",
-    "AXES_FAILURE_LIMIT",
-    "AXES_COOLOFF_MINUTES",
-    "DJANGO_SETTINGS_MODULE",
-    # Set for the test session itself (tests/conftest.py); production never has it.
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-}
-
-
-def run_python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT_NAMES}
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=REPO,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def settings_under(env: dict[str, str]) -> dict[str, Any]:
-    script = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({{n: getattr(settings, n, None) for n in {SECURITY_SETTINGS!r}}}))"
-    )
-    result = run_python(env, "-c", script)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def test_check_deploy_is_clean_with_the_documented_production_environment() -> None:
     result = run_python(PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -120,7 +73,7 @@ def test_check_deploy_does_catch_an_insecure_production_setting() -> None:
 
 
 def test_production_is_https_only_by_default() -> None:
-    found = settings_under(PRODUCTION_ENV)
+    found = settings_under(PRODUCTION_ENV, SECURITY_SETTINGS)
     assert found["SECURE_SSL_REDIRECT"] is True
     assert found["SESSION_COOKIE_SECURE"] is True
     assert found["CSRF_COOKIE_SECURE"] is True
@@ -138,7 +91,7 @@ def test_production_is_https_only_by_default() -> None:
     ids=["demo", "debug"],
 )
 def test_plain_http_keeps_working_in_demo_mode_and_debug(env: dict[str, str]) -> None:
-    found = settings_under(env)
+    found = settings_under(env, SECURITY_SETTINGS)
     assert found["SECURE_SSL_REDIRECT"] is False
     assert found["SESSION_COOKIE_SECURE"] is False
     assert found["SECURE_HSTS_SECONDS"] == 0
@@ -153,7 +106,8 @@ def test_each_https_setting_can_be_set_from_the_environment() -> None:
             "SECURE_HSTS_SECONDS": "600",
             "TRUST_X_FORWARDED_PROTO": "true",
             "AXES_FAILURE_LIMIT": "3",
-        }
+        },
+        SECURITY_SETTINGS,
     )
     assert found["SECURE_SSL_REDIRECT"] is True
     assert found["SESSION_COOKIE_SECURE"] is found["CSRF_COOKIE_SECURE"] is True
@@ -174,7 +128,7 @@ def test_https_redirects_spare_only_the_load_balancers_probes(
 
 
 def test_no_script_reads_the_cookies() -> None:
-    found = settings_under(PRODUCTION_ENV)
+    found = settings_under(PRODUCTION_ENV, SECURITY_SETTINGS)
     assert found["SESSION_COOKIE_HTTPONLY"] is True
     assert found["CSRF_COOKIE_HTTPONLY"] is True
 

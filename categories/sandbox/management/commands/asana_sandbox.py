@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from categories.sandbox.seed import seed_demo_data
 from categories.sandbox.server import make_server
 from categories.sandbox.workers import copies_serving, refuse_if_taken
+
+LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class Command(BaseCommand):
@@ -20,6 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8765, help="0 picks a free port.")
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--allow-remote",
+            action="store_true",
+            help="Allow a --host other machines can reach (the sandbox has no real sign-in).",
+        )
         parser.add_argument(
             "--latency-ms",
             type=int,
@@ -35,6 +43,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["host"] not in LOOPBACK_ADDRESSES and not options["allow_remote"]:
+            raise CommandError(
+                f"Refusing to serve the sandbox on {options['host']}: other machines could "
+                "reach it, and it accepts any token. Use --host 127.0.0.1, or add "
+                "--allow-remote if that is what you want."
+            )
         if seed_demo_data():
             self.stdout.write("Seeded the sandbox with demo data.")
         # Request threads open their own connections; this one is not needed any more.
@@ -44,13 +58,20 @@ class Command(BaseCommand):
         if processes > 1:
             refuse_if_taken(host, options["port"])
         server = make_server(host, options["port"], latency_ms=latency_ms, reuse_port=processes > 1)
+        if not settings.SANDBOX_CONTROL_TOKEN:
+            # Random per start: say it, so a person can use the control API by hand.
+            self.stderr.write(f"Control API token (Bearer, for /_sandbox/): {server.control_token}")
         self.stdout.flush()
         try:
             with copies_serving(
                 server,
                 processes=processes,
                 copy=lambda: make_server(
-                    host, server.server_address[1], latency_ms=latency_ms, reuse_port=True
+                    host,
+                    server.server_address[1],
+                    latency_ms=latency_ms,
+                    reuse_port=True,
+                    control_token=server.control_token,
                 ),
             ):
                 # Printed once every process listens: the URL means "ready".
