@@ -21,7 +21,7 @@ from .errors import AsanaError, AsanaUnavailable, error_from_response
 from .limiter import RequestBudget
 from .resources import Category, Page, TimeEntry, User, Workspace, iterate_pages
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
-from .windows import fetch_windowed
+from .windows import fetch_windowed, stream_windowed
 
 logger = logging.getLogger("categories.asana")
 
@@ -174,6 +174,30 @@ class AsanaClient:
             return list(self.iter_category_entries(gid, start_date=start_date, end_date=end_date))
         return fetch_windowed(
             lambda start, end: self.iter_category_entries(gid, start_date=start, end_date=end),
+            start_date,
+            end_date,
+            executor=executor,
+            windows=windows,
+        )
+
+    def stream_category_entries(
+        self,
+        gid: str,
+        *,
+        start_date: dt.date,
+        end_date: dt.date,
+        executor: Executor | None = None,
+        windows: int = 1,
+    ) -> Iterator[TimeEntry]:
+        """Every entry in the range, one at a time as pages arrive, never all held at once
+        (exports). With an executor, `windows` date windows are fetched side by side, a
+        few pages ahead of the reader: the same entries, in the same order, as one query."""
+        if executor is None or windows <= 1:
+            return self.iter_category_entries(gid, start_date=start_date, end_date=end_date)
+        return stream_windowed(
+            lambda start, end, offset: self.category_entries_page(
+                gid, start_date=start, end_date=end, offset=offset
+            ),
             start_date,
             end_date,
             executor=executor,

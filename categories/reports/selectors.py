@@ -37,11 +37,12 @@ from categories.reports.entries import (
     DEFAULT_ENTRY_SORT,
     CategoryEntries,
     EntrySort,
+    date_windows_for,
     entries_for_category,
     entries_for_ranges,
 )
 from categories.web.client import asana_client
-from categories.web.pool import task_executor
+from categories.web.pool import asana_executor, task_executor
 from categories.web.problems import describe
 
 # --- one category ------------------------------------------------------------------------
@@ -86,10 +87,17 @@ def category_report(
 
 
 def entries_streamed(*, category_gid: str, start: dt.date, end: dt.date) -> Iterator[TimeEntry]:
-    """The same query as `entries_for_category`, one entry at a time as Asana's pages
-    arrive, in Asana's order and never held all at once: for exports of any size."""
-    pages = asana_client().iter_category_entries(category_gid, start_date=start, end_date=end)
-    return within_range(pages, start=start, end=end)
+    """The same entries as `entries_for_category`, in Asana's order, one at a time as
+    pages arrive and never held all at once (exports of any size): the same concurrent
+    date windows as the screens, each a few pages ahead of the download."""
+    entries = asana_client().stream_category_entries(
+        category_gid,
+        start_date=start,
+        end_date=end,
+        executor=asana_executor(),
+        windows=date_windows_for(start, end),
+    )
+    return within_range(entries, start=start, end=end)
 
 
 def breakdown_for_category(

@@ -8,13 +8,15 @@ import io
 import re
 import tracemalloc
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 from django.http import StreamingHttpResponse
 
 from categories import selectors as category_selectors
-from categories.asana import NO_RETRIES, Category, Reference, TimeEntry
+from categories.asana import NO_RETRIES, AsanaClient, Category, Page, Reference, TimeEntry
+from categories.asana.client import PAGE_LIMIT
 from categories.reports import selectors
 from categories.sandbox.faults import inject_fault
 from categories.web.client import asana_client
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 SEPTEMBER = "range=custom&start=2026-09-01&end=2026-09-30"
 START, END = dt.date(2026, 9, 1), dt.date(2026, 9, 30)
+EXPORT_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="export-test")
 
 
 def download(client, url: str) -> tuple[StreamingHttpResponse, list[dict[str, str]]]:
@@ -159,29 +162,52 @@ def test_a_reviewer_may_export(reviewer_http):
 # --- memory ---------------------------------------------------------------------------
 
 
-class ManyEntries:
-    """An Asana client whose category has `count` entries, made one at a time."""
+class ManyEntries(AsanaClient):
+    """An Asana client whose category has `count` entries over September, made a page at a
+    time as asked for (so only what the export holds is ever in memory)."""
 
     def __init__(self, count: int) -> None:
+        super().__init__(base_url="http://asana.invalid/api/1.0", token="t")
         self.count = count
+        self.days = (END - START).days + 1
 
-    def iter_category_entries(self, gid: str, **_: object) -> Iterator[TimeEntry]:
+    def category_entries_page(
+        self,
+        gid: str,
+        *,
+        start_date: dt.date,
+        end_date: dt.date,
+        offset: str | None = None,
+        **_: object,
+    ) -> Page[TimeEntry]:
         person = Reference("1202000000000001", "Zoë “Ünïcode” Lindqvist")
         project = Reference("1203000000000001", "=Project, with comma")
         category = Category(gid, "Engineering", "blue")
-        for index in range(self.count):
-            yield TimeEntry(
-                gid=str(1_300_000_000_000_000 + index),
-                entered_on=START + dt.timedelta(days=index % 30),
-                duration_minutes=15 * (1 + index % 32),
-                created_by=person,
-                attributable_to=project,
-                categories=(category,),
-            )
+        # Entry i is on day i % days: those of the window, from `offset` on, 100 a page.
+        wanted = range(int(offset or 0), self.count)
+        found: list[TimeEntry] = []
+        for index in wanted:
+            day = START + dt.timedelta(days=index % self.days)
+            if start_date <= day <= end_date:
+                found.append(
+                    TimeEntry(
+                        gid=str(1_300_000_000_000_000 + index),
+                        entered_on=day,
+                        duration_minutes=15 * (1 + index % 32),
+                        created_by=person,
+                        attributable_to=project,
+                        categories=(category,),
+                    )
+                )
+                if len(found) == PAGE_LIMIT:
+                    return Page(found, str(index + 1) if index + 1 < self.count else None)
+        return Page(found, None)
 
 
 def export_peak_bytes(client, monkeypatch, count: int) -> int:
     monkeypatch.setattr(selectors, "asana_client", lambda: ManyEntries(count))
+    # As with a real token: date windows fetched side by side, a few pages ahead.
+    monkeypatch.setattr(selectors, "asana_executor", lambda: EXPORT_POOL)
     monkeypatch.setattr(
         category_selectors, "category_get", lambda gid, **_: Category(gid, "Engineering", "blue")
     )
