@@ -247,6 +247,14 @@ class OverviewQuery:
         params.update({name: "1" for name, wanted in flags.items() if wanted})
         return f"{reverse('overview')}?{urlencode(params)}"
 
+    def export_url(self, extension: str) -> str:
+        """The overview's export with this query's range and archived choice."""
+        params = self.range_params()
+        if self.archived:
+            params["archived"] = "1"
+        path = reverse("overview_export", kwargs={"extension": extension})
+        return f"{path}?{urlencode(params)}"
+
 
 class OverviewFilterForm(EntriesFilterForm):
     """The overview's URL: the entries screen's range, and ?archived=1 for archived

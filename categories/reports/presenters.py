@@ -209,6 +209,7 @@ class BreakdownView:
     rows: list[ShareRow]
     columns: list[SortColumn]
     csv_url: str
+    xlsx_url: str
 
 
 def breakdown_views(
@@ -216,7 +217,7 @@ def breakdown_views(
     query: EntriesQuery,
     *,
     url_for: Callable[..., str],
-    csv_urls: Mapping[str, str],
+    export_urls: Mapping[str, str],
 ) -> list[BreakdownView]:
     """The person and project tables, each in its own order from the URL.
 
@@ -227,7 +228,7 @@ def breakdown_views(
         ("project", report.by_project),
     )
     return [
-        _breakdown_view(by, rows, query, url_for=url_for, csv_url=csv_urls[by])
+        _breakdown_view(by, rows, query, url_for=url_for, export_urls=export_urls)
         for by, rows in tables
     ]
 
@@ -238,7 +239,7 @@ def _breakdown_view(
     query: EntriesQuery,
     *,
     url_for: Callable[..., str],
-    csv_url: str,
+    export_urls: Mapping[str, str],
 ) -> BreakdownView:
     key, descending = query.order(by)
     param = BREAKDOWN_PARAMS[by]
@@ -253,7 +254,8 @@ def _breakdown_view(
             url_for=lambda sort: url_for(**{param: sort}),
             numeric=("hours", "entries"),
         ),
-        csv_url=csv_url,
+        csv_url=export_urls[by],
+        xlsx_url=export_urls[f"{by}_xlsx"],
     )
 
 

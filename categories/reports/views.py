@@ -10,13 +10,13 @@ Without JavaScript, `?full=1` renders the whole overview in one page.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from categories.reports.entries import (
     EntrySort,
     entries_for_category,
 )
+from categories.reports.exports import ExportFormat
 from categories.reports.forms import (
     ENTRIES_PAGE_SIZE,
     EntriesFilterForm,
@@ -184,8 +185,9 @@ def _summary_context(gid: str, query: EntriesQuery, report: CategorySummary) -> 
         "previous_url": url_for(preset=dates.CUSTOM, start=previous_start, end=previous_end),
         "chart": series_chart_view(report),
         "groupings": grouping_links(query.group, report=report, url_for=url_for),
-        "breakdowns": breakdown_views(report, query, url_for=url_for, csv_urls=exports),
+        "breakdowns": breakdown_views(report, query, url_for=url_for, export_urls=exports),
         "entries_csv_url": exports["entries"],
+        "entries_xlsx_url": exports["entries_xlsx"],
     }
 
 
@@ -246,35 +248,51 @@ def _forget_entries_paths(*, setting: str, **kwargs: Any) -> None:
 
 
 def export_urls(gid: str, params: Mapping[str, str]) -> dict[str, str]:
-    """The CSV exports of the screen's entries and breakdowns, with the screen's filters."""
+    """The exports of the screen's entries and breakdowns (CSV, and Excel beside each as
+    `<name>_xlsx`), with the screen's filters."""
     query = urlencode(params)
-    return {
-        "entries": f"{reverse('category_entries_csv', args=[gid])}?{query}",
-        "person": f"{reverse('category_people_csv', args=[gid])}?{query}",
-        "project": f"{reverse('category_projects_csv', args=[gid])}?{query}",
-    }
+    urls = {}
+    for name, url_name in (
+        ("entries", "category_entries_export"),
+        ("person", "category_people_export"),
+        ("project", "category_projects_export"),
+    ):
+        for extension in ("csv", "xlsx"):
+            key = name if extension == "csv" else f"{name}_{extension}"
+            path = reverse(url_name, kwargs={"gid": gid, "extension": extension})
+            urls[key] = f"{path}?{query}"
+    return urls
 
 
-# --- CSV exports ------------------------------------------------------------------------
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- exports ----------------------------------------------------------------------------
 
 
 @require_GET
 @viewer_required
-def entries_csv_download(request: HttpRequest, gid: str) -> HttpResponse:
-    """One line per entry of the range: exactly the entries the screen totals."""
+def entries_export_download(
+    request: HttpRequest, gid: str, extension: ExportFormat
+) -> HttpResponse:
+    """One row per entry of the range: exactly the entries the screen totals."""
     query = _range_query(request)
     if query is None:
         return _invalid_range(request)
     # Its name names the file; a category that no longer exists stops here, with a 404.
     category = category_selectors.category_get(gid=gid, reuse=True)
     entries = selectors.entries_streamed(category_gid=gid, start=query.start, end=query.end)
-    filename = exports.csv_filename(category_name=category.name, start=query.start, end=query.end)
-    return _csv_response(exports.entries_csv_rows(_first_page_fetched(entries)), filename)
+    filename = exports.export_filename(
+        subject=category.name, start=query.start, end=query.end, extension=extension
+    )
+    return _export_response(exports.entries_table(_first_page_fetched(entries)), filename)
 
 
 @require_GET
 @viewer_required
-def breakdown_csv_download(request: HttpRequest, gid: str, by: BreakdownBy) -> HttpResponse:
+def breakdown_export_download(
+    request: HttpRequest, gid: str, by: BreakdownBy, extension: ExportFormat
+) -> HttpResponse:
     """Hours per person or per project for the range, in the order the screen shows."""
     query = _range_query(request)
     if query is None:
@@ -284,13 +302,15 @@ def breakdown_csv_download(request: HttpRequest, gid: str, by: BreakdownBy) -> H
         category_gid=gid, start=query.start, end=query.end, by=by
     )
     key, descending = query.order(by)
-    filename = exports.csv_filename(
-        category_name=category.name, start=query.start, end=query.end, suffix=f"by {by}"
+    filename = exports.export_filename(
+        subject=category.name,
+        start=query.start,
+        end=query.end,
+        filters=[f"by {by}"],
+        extension=extension,
     )
-    return _csv_response(
-        exports.breakdown_csv_rows(sort_breakdown(rows, key=key, descending=descending), by=by),
-        filename,
-    )
+    table = exports.breakdown_table(sort_breakdown(rows, key=key, descending=descending), by=by)
+    return _export_response(table, filename)
 
 
 def _range_query(request: HttpRequest) -> EntriesQuery | None:
@@ -313,8 +333,15 @@ def _first_page_fetched(items: Iterator[T]) -> Iterator[T]:
     return itertools.chain(first, items)
 
 
-def _csv_response(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+def _export_response(table: exports.Table, filename: str) -> HttpResponse:
+    """CSV streamed as it is produced; Excel written to a temporary file first (a zip
+    archive is only readable once complete), then streamed from it."""
+    response: HttpResponse
+    if filename.endswith(".xlsx"):
+        response = FileResponse(exports.xlsx_file(table), content_type=XLSX_TYPE)
+    else:
+        lines = exports.csv_lines(table)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Asana's data, fetched live for whoever is signed in: nothing may keep a copy.
     response["Cache-Control"] = "private, no-store"
@@ -372,6 +399,32 @@ def overview_row_page(request: HttpRequest, gid: str) -> HttpResponse:
     return render_swap(request, "reports/_overview_row.html", context, oob=oob)
 
 
+@require_GET
+@viewer_required
+def overview_export_download(request: HttpRequest, extension: ExportFormat) -> HttpResponse:
+    """The overview's rows (hours per category) for the range, most hours first."""
+    form = OverviewFilterForm(request.GET, today=timezone.localdate())
+    workspace = current_workspace(request)
+    if not form.is_valid() or workspace is None:
+        return _invalid_range(request)
+    query = form.overview_query()
+    found = selectors.overview_for_workspace(
+        workspace_gid=workspace.gid,
+        start=query.range.start,
+        end=query.range.end,
+        include_archived=query.archived,
+    )
+    filename = exports.export_filename(
+        kind="hours-per-category",
+        subject=workspace.name or "workspace",
+        start=query.range.start,
+        end=query.range.end,
+        filters=["with archived"] if query.archived else [],
+        extension=extension,
+    )
+    return _export_response(exports.overview_table(found.overview.rows), filename)
+
+
 def _results(workspace_gid: str, query: OverviewQuery) -> dict[str, Any]:
     found = selectors.overview_for_workspace(
         workspace_gid=workspace_gid,
@@ -394,6 +447,8 @@ def _overview_context(form: OverviewFilterForm, query: OverviewQuery) -> dict[st
         "form": form,
         "query": query.range,
         "overview_query": query,
+        "overview_csv_url": query.export_url("csv"),
+        "overview_xlsx_url": query.export_url("xlsx"),
         "range_query": urlencode(query.range_params()),
         "range_action": reverse("overview"),
         "range_hidden": {"archived": "1"} if query.archived else {},

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import re
 import tracemalloc
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -56,7 +55,7 @@ def test_entries_csv_is_one_row_per_entry_of_the_range_streamed_as_utf8(admin_ht
     assert sum(int(row["minutes"]) for row in rows) == minutes
     assert all("2026-09-01" <= row["date"] <= "2026-09-30" for row in rows)
     assert all(Decimal(row["hours"]) == round(Decimal(row["minutes"]) / 60, 2) for row in rows)
-    assert all("Engineering" in row["categories"].split("; ") for row in rows)
+    assert all("Engineering" in row["categories"].split(" | ") for row in rows)
 
 
 def test_entries_csv_agrees_with_the_totals_on_the_screen(admin_http):
@@ -76,7 +75,7 @@ def test_entries_with_two_categories_name_both(admin_http):
 
     _, rows = download(admin_http, f"/categories/{gid}/export/entries.csv?range=year-to-date")
 
-    assert any(len(row["categories"].split("; ")) == 2 for row in rows)
+    assert any(len(row["categories"].split(" | ")) == 2 for row in rows)
     assert any(row["person"] == "Siobhán O'Neill" for row in rows)  # UTF-8 kept intact
 
 

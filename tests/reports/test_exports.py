@@ -16,9 +16,10 @@ from categories.reports.calculations import Totals, breakdown
 from categories.reports.exports import (
     BOM,
     ENTRY_HEADER,
-    breakdown_csv_rows,
-    csv_filename,
-    entries_csv_rows,
+    breakdown_table,
+    csv_lines,
+    entries_table,
+    export_filename,
 )
 from tests.support.report_entries import (
     ALPHA,
@@ -29,6 +30,18 @@ from tests.support.report_entries import (
     make_entry,
     october_entries,
 )
+
+
+def entries_csv_rows(entries):
+    return csv_lines(entries_table(entries))
+
+
+def breakdown_csv_rows(rows, *, by):
+    return csv_lines(breakdown_table(rows, by=by))
+
+
+def csv_filename(*, category_name, start, end, suffix=""):
+    return export_filename(subject=category_name, start=start, end=end, filters=[suffix])
 
 
 def _parse(lines: Iterator[str]) -> list[list[str]]:
@@ -59,7 +72,7 @@ def test_entries_csv_has_one_row_per_entry_with_hand_computed_cells():
         ["2026-10-01", "Ann Ó'Brien", "201", 'Alpha, "the big one"', "301", "90", "1.50",
          "Client workshops"],
         ["2026-10-31", "Bob", "202", 'Alpha, "the big one"', "301", "30", "0.50",
-         "Client workshops; Travel"],
+         "Client workshops | Travel"],
         ["2026-10-15", "Ann Ó'Brien", "201", "", "", "45", "0.75", "Client workshops"],
         ["2026-10-15", "", "", "<script>alert(1)</script>", "302", "15", "0.25",
          "Client workshops"],
