@@ -332,9 +332,60 @@ def measure_export(bench: Bench) -> list[Row]:
     ]
 
 
+# --- (e) the CSV download a manager clicks, through Django: ours vs the SDK's fetch ------
+
+
+def measure_download(bench: Bench) -> list[Row]:
+    """The busiest category's whole history as the CSV file, read to its last byte through
+    the dashboard's view, against the SDK merely fetching the same entries."""
+    from categories.asana.client import ENTRY_FIELDS
+
+    start, end = BENCH_TODAY - dt.timedelta(days=FULL_HISTORY_DAYS - 1), BENCH_TODAY
+    path = (
+        f"/categories/{ENGINEERING}/export/entries.csv?range=custom"
+        f"&start={start.isoformat()}&end={end.isoformat()}"
+    )
+    client, user = bench.http()
+    lines: dict[str, int] = {}
+
+    def download() -> None:
+        response = _ok(client.get(path))
+        lines["csv"] = sum(chunk.count("\n") for chunk in _text_chunks(response))
+
+    def cold() -> None:
+        make_cold(new_connections=False)
+        client.force_login(user)
+
+    ours = report.median(sample(bench.runs, download, before=cold))
+    _count_traffic(bench, "(e) CSV download, 730 days", download, before=cold)
+    entries = lines["csv"] - 1  # the header line
+    measure = f"(e) CSV download, Engineering 730 days ({entries} entries)"
+    if not sdk_available():
+        bench.note(f"(e) {INSTALL_HINT}")
+        return [Row(measure, report.ms(ours), "SDK missing", "n/a", "≤ 0.25x SDK", None)]
+    sdk = SdkEntries(base_url=bench.env.base_url, token=TOKEN)
+    found: dict[str, int] = {}
+
+    def theirs() -> None:
+        gids = sdk.entry_gids(ENGINEERING, start=start, end=end, opt_fields=ENTRY_FIELDS)
+        found["sdk"] = len(gids)
+
+    reference = report.median(sample(bench.runs, theirs))
+    same = found["sdk"] == entries
+    comparison = report.ratio(ours, reference) + ("" if same else " MISMATCH")
+    met = same and ours <= 0.25 * reference
+    return [Row(measure, report.ms(ours), report.ms(reference), comparison, "≤ 0.25x SDK", met)]
+
+
+def _text_chunks(response: Any) -> Any:
+    for chunk in response.streaming_content:
+        yield chunk.decode("utf-8") if isinstance(chunk, bytes) else chunk
+
+
 MEASURES: dict[str, Callable[[Bench], list[Row]]] = {
     "a": measure_entries,
     "b": measure_pages,
     "c": measure_overview,
     "d": measure_export,
+    "e": measure_download,
 }
