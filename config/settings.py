@@ -42,6 +42,10 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 LOCAL_ONLY: bool = all(host.lower() in LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
 
+# Requests one page view may send to read a category's entries (pages of 100, all date
+# windows together); a range that would take more says so and offers the CSV instead.
+ASANA_MAX_REQUESTS_PER_VIEW: int = env.int("ASANA_MAX_REQUESTS_PER_VIEW", default=100)
+
 # Demo mode: the offline sandbox instead of Asana. On by itself only on a laptop with no
 # token; a deployment must ask for it, so a forgotten token never serves the demo (and its
 # printed passwords) to the world.

@@ -10,6 +10,7 @@ from .errors import (
     AsanaNotFound,
     AsanaRateLimited,
     AsanaUnavailable,
+    TooManyPages,
 )
 from .resources import Category, Page, Reference, TimeEntry, User, Workspace
 from .retry import NO_RETRIES, RetryPolicy
@@ -31,6 +32,7 @@ __all__ = [
     "Reference",
     "RetryPolicy",
     "TimeEntry",
+    "TooManyPages",
     "User",
     "Workspace",
     "color_label",

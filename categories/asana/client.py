@@ -17,7 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from .errors import AsanaError, AsanaUnavailable, error_from_response
+from .errors import AsanaError, AsanaUnavailable, PageAllowance, error_from_response
 from .limiter import RequestBudget
 from .resources import Category, Page, TimeEntry, User, Workspace, iterate_pages
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
@@ -167,18 +167,27 @@ class AsanaClient:
         end_date: dt.date,
         executor: Executor | None = None,
         windows: int = 1,
+        max_pages: int | None = None,
     ) -> list[TimeEntry]:
         """Every entry in the range. With an executor, `windows` disjoint date windows are
-        fetched side by side and merged: the same entries, in the same order, as one query."""
+        fetched side by side and merged: the same entries, in the same order, as one query.
+
+        `max_pages` bounds the requests this may cost (all windows together): past it,
+        TooManyPages is raised instead of reading on."""
+        allowance = PageAllowance(max_pages)
+
+        def window(start: dt.date, end: dt.date) -> Iterator[TimeEntry]:
+            def page(offset: str | None) -> Page[TimeEntry]:
+                allowance.spend()
+                return self.category_entries_page(
+                    gid, start_date=start, end_date=end, offset=offset
+                )
+
+            return iterate_pages(page)
+
         if executor is None or windows <= 1:
-            return list(self.iter_category_entries(gid, start_date=start_date, end_date=end_date))
-        return fetch_windowed(
-            lambda start, end: self.iter_category_entries(gid, start_date=start, end_date=end),
-            start_date,
-            end_date,
-            executor=executor,
-            windows=windows,
-        )
+            return list(window(start_date, end_date))
+        return fetch_windowed(window, start_date, end_date, executor=executor, windows=windows)
 
     def stream_category_entries(
         self,

@@ -6,6 +6,7 @@ The client maps an HTTP answer (or its absence) to exactly one of these, once, i
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 
@@ -62,6 +63,36 @@ class AsanaUnavailable(AsanaError):
     """
 
     request_sent: bool = False
+
+
+@dataclass
+class TooManyPages(AsanaError):
+    """Not Asana's answer but ours: reading everything asked for would take more than
+    `limit` requests (pages of 100), so reading stopped there. The range is too busy to
+    show; the caller offers a narrower range or a streamed export instead."""
+
+    limit: int = 0
+
+
+class PageAllowance:
+    """At most `limit` pages, shared by every window of one read (thread-safe)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self._spent = 0
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        """Count one more page about to be asked for; refuse past the limit."""
+        if self.limit is None:
+            return
+        with self._lock:
+            self._spent += 1
+            if self._spent > self.limit:
+                raise TooManyPages(
+                    f"Reading this would take more than {self.limit} requests to Asana.",
+                    limit=self.limit,
+                )
 
 
 def split_field(message: str) -> tuple[str, str]:

@@ -16,11 +16,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, get_args
 
 from categories.asana import Category, Reference, TimeEntry
 
-Granularity = Literal["day", "week", "month"]
+Granularity = Literal["day", "week", "month", "quarter", "year"]
 BreakdownBy = Literal["person", "project"]
 SortKey = Literal["hours", "name", "entries"]
 Direction = Literal["up", "down", "same"]
@@ -28,9 +28,14 @@ Status = Literal["ok", "failed"]
 
 HOURS_PLACES = Decimal("0.01")
 PERCENT_PLACES = Decimal("0.1")
-# Longest range (in days) still charted by day, then by week; beyond that, by month.
+# Longest range (in days) charted by day, week, month by default; beyond that, by quarter.
 DAY_GRANULARITY_MAX_DAYS = 31
 WEEK_GRANULARITY_MAX_DAYS = 26 * 7
+MONTH_GRANULARITY_MAX_DAYS = 3 * 366
+# A grouping is offered only while the range has at most this many of its periods: a
+# chart (and its table) of thousands of points helps nobody and weighs megabytes.
+MAX_SERIES_POINTS = 120
+PERIOD_DAYS: dict[str, int] = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
 
 UNKNOWN_PERSON = "(unknown person)"
 NO_PROJECT = "(no project)"
@@ -216,11 +221,19 @@ def breakdown(entries: Iterable[TimeEntry], *, by: BreakdownBy) -> list[Breakdow
 
 
 def granularity_for(start: dt.date, end: dt.date) -> Granularity:
-    """Day up to a month, week up to half a year, month beyond: 7 to ~60 points."""
+    """Day up to a month, week up to half a year, month up to three years, quarter beyond."""
     days = range_days(start, end)
     if days <= DAY_GRANULARITY_MAX_DAYS:
         return "day"
-    return "week" if days <= WEEK_GRANULARITY_MAX_DAYS else "month"
+    if days <= WEEK_GRANULARITY_MAX_DAYS:
+        return "week"
+    return "month" if days <= MONTH_GRANULARITY_MAX_DAYS else "quarter"
+
+
+def groupings_for(start: dt.date, end: dt.date) -> tuple[Granularity, ...]:
+    """The groupings a chart of this range may use: at most MAX_SERIES_POINTS periods."""
+    days = range_days(start, end)
+    return tuple(g for g in get_args(Granularity) if days <= MAX_SERIES_POINTS * PERIOD_DAYS[g])
 
 
 def _period_end(day: dt.date, granularity: Granularity) -> dt.date:
@@ -228,7 +241,12 @@ def _period_end(day: dt.date, granularity: Granularity) -> dt.date:
         return day
     if granularity == "week":  # weeks run Monday..Sunday
         return day + dt.timedelta(days=6 - day.weekday())
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if granularity == "year":
+        return day.replace(month=12, day=31)
+    month = day.month
+    if granularity == "quarter":  # calendar quarters end in March, June, September, December
+        month = -(-month // 3) * 3
+    return day.replace(month=month, day=calendar.monthrange(day.year, month)[1])
 
 
 def periods(
@@ -246,6 +264,10 @@ def periods(
 
 
 def _period_label(period_start: dt.date, granularity: Granularity) -> str:
+    if granularity == "year":
+        return str(period_start.year)
+    if granularity == "quarter":
+        return f"{period_start.year}-Q{(period_start.month - 1) // 3 + 1}"
     if granularity == "month":
         return period_start.strftime("%Y-%m")
     if granularity == "week":

@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from django.conf import settings
+
 from categories.asana import TimeEntry
 from categories.reports.calculations import within_range
 from categories.web.answer_cache import cached_together
@@ -146,12 +148,15 @@ def date_windows_for(start: dt.date, end: dt.date) -> int:
 
 
 def _fetch_range(*, category_gid: str, start: dt.date, end: dt.date) -> list[TimeEntry]:
+    """Raises TooManyPages past ASANA_MAX_REQUESTS_PER_VIEW: one page view must not spend
+    the token's budget that every other person shares."""
     return asana_client().collect_category_entries(
         category_gid,
         start_date=start,
         end_date=end,
         executor=asana_executor(),
         windows=date_windows_for(start, end),
+        max_pages=settings.ASANA_MAX_REQUESTS_PER_VIEW,
     )
 
 

@@ -15,13 +15,21 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from categories.reports import dates
-from categories.reports.calculations import BreakdownBy, Granularity, SortKey
+from categories.reports.calculations import BreakdownBy, Granularity, SortKey, groupings_for
 from categories.reports.entries import DEFAULT_ENTRY_SORT, ENTRY_SORTS, EntrySort
 
 # "Load more" adds this many rows; the no-JS link asks for that many more in one page.
 ENTRIES_PAGE_SIZE = 100
 # A bookmark asking for a million rows must not make a page that big.
 MAX_ENTRIES_SHOWN = 5000
+# Dates a range may use: Asana's time tracking is far younger, and the bounds keep every
+# derived date (the previous period, chart periods) well inside what Python can hold.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+# The longest range a screen reads at once (its previous period is as long again).
+MAX_RANGE_DAYS = 3 * 365 + 1
+# The longest range an export streams (nothing is held: only Asana's budget bounds it).
+MAX_EXPORT_DAYS = 10 * 365 + 3
 
 GROUPINGS: tuple[Granularity, ...] = get_args(Granularity)
 # Breakdown orders, as in the URL: a column, "-" first for biggest (or Z) first.
@@ -114,10 +122,13 @@ class EntriesFilterForm(forms.Form):
     people = forms.CharField(required=False)
     projects = forms.CharField(required=False)
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, today: dt.date, max_days: int = MAX_RANGE_DAYS, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("auto_id", "entries-%s")
         super().__init__(*args, **kwargs)
         self.today = today
+        self.max_days = max_days
 
     def clean_start(self) -> dt.date | None:
         return self._date("start", "start")
@@ -154,7 +165,7 @@ class EntriesFilterForm(forms.Form):
         if preset != dates.CUSTOM:
             span = dates.preset_range(preset, today=self.today)
             cleaned["start"], cleaned["end"] = span.start, span.end
-            return cleaned
+            return self._grouping_limited(cleaned)
         start, end = cleaned.get("start"), cleaned.get("end")
         if "start" not in self.errors and start is None:
             self.add_error("start", "Choose a start date.")
@@ -162,6 +173,20 @@ class EntriesFilterForm(forms.Form):
             self.add_error("end", "Choose an end date.")
         if start and end and end < start:
             self.add_error("end", "The end date is before the start date.")
+        elif start and end and (end - start).days + 1 > self.max_days:
+            self.add_error(
+                "end",
+                f"A range can span at most {_span_words(self.max_days)}; this one spans "
+                f"{(end - start).days + 1:,} days. Choose a later start or an earlier end.",
+            )
+        return self._grouping_limited(cleaned) if not self.errors else cleaned
+
+    def _grouping_limited(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """A fine grouping over a long range would chart thousands of points: the range's
+        own grouping is shown instead (the links offer only the groupings that fit)."""
+        group, start, end = cleaned.get("group"), cleaned.get("start"), cleaned.get("end")
+        if group and start and end and group not in groupings_for(start, end):
+            cleaned["group"] = None
         return cleaned
 
     def query(self) -> EntriesQuery:
@@ -211,7 +236,17 @@ class EntriesFilterForm(forms.Form):
             raise forms.ValidationError(
                 f"“{text}” is not a date: write the {word} date as YYYY-MM-DD."
             )
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Choose a {word} date from {EARLIEST_DATE.isoformat()} to "
+                f"{LATEST_DATE.isoformat()}."
+            )
         return parsed
+
+
+def _span_words(days: int) -> str:
+    years = days // 365
+    return f"{years} years ({days:,} days)" if years > 1 else f"{days:,} days"
 
 
 def _breakdown_sort(value: str) -> str:

@@ -31,9 +31,10 @@ from categories.reports.calculations import (
     bar_chart,
     chart_payload,
     granularity_for,
+    groupings_for,
     sort_breakdown,
 )
-from categories.reports.forms import BREAKDOWN_PARAMS, GROUPINGS, EntriesQuery
+from categories.reports.forms import BREAKDOWN_PARAMS, EntriesQuery
 from categories.templatetags.dashboard import duration
 
 # The first click on a column sorts the way people expect: numbers biggest first, names A-Z.
@@ -279,7 +280,7 @@ def grouping_links(
             "url": url_for(group=key),
             "current": current == key,
         }
-        for key in GROUPINGS
+        for key in groupings_for(report.start, report.end)
     ]
     return links
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from categories import selectors as category_selectors
 from categories.access.decorators import viewer_required
+from categories.asana import Category, TooManyPages
 from categories.reports import dates, exports, selectors
 from categories.reports.calculations import BreakdownBy, CategorySummary, sort_breakdown
 from categories.reports.entries import (
@@ -35,6 +37,7 @@ from categories.reports.entries import (
 from categories.reports.exports import ExportFormat
 from categories.reports.forms import (
     ENTRIES_PAGE_SIZE,
+    MAX_EXPORT_DAYS,
     EntriesFilterForm,
     EntriesQuery,
     OverviewFilterForm,
@@ -53,7 +56,7 @@ from categories.reports.presenters import (
 from categories.web.htmx import render_screen, render_swap, wants_fragment
 from categories.web.identity import current_workspace
 from categories.web.pool import task_executor
-from categories.web.problems import ProblemMessage
+from categories.web.problems import ProblemMessage, describe
 
 T = TypeVar("T")
 
@@ -105,7 +108,10 @@ def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
     )
     links = _links(gid, query)
     wider = "" if query.preset == "year-to-date" else _url(gid, preset="year-to-date", of=query)
-    found = report_future.result()
+    try:
+        found = report_future.result()
+    except TooManyPages as error:
+        return _too_many_response(request, gid, form, query, error, category_future)
     report = found.entries
     context = {
         **links,
@@ -142,6 +148,31 @@ def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> 
     }
     oob = ["reports/_entries_more.html", "reports/_entries_shown.html"]
     return render_swap(request, "reports/_entry_rows_html.html", context, oob=oob)
+
+
+def _too_many_response(
+    request: HttpRequest,
+    gid: str,
+    form: EntriesFilterForm,
+    query: EntriesQuery,
+    error: TooManyPages,
+    category_future: Future[Category],
+) -> HttpResponse:
+    """A range too busy to read for one page: say so next to the range (to narrow it) and
+    offer the exports, which stream any number of entries."""
+    exports = export_urls(gid, query.export_params())
+    context = {
+        **_links(gid, query),
+        "gid": gid,
+        "category": category_future.result(),
+        "form": form,
+        "query": query,
+        "report": None,
+        "too_many": describe(error),
+        "entries_csv_url": exports["entries"],
+        "entries_xlsx_url": exports["entries_xlsx"],
+    }
+    return _entries_page(request, context, status=422)
 
 
 def _invalid_range_response(
@@ -314,7 +345,8 @@ def breakdown_export_download(
 
 
 def _range_query(request: HttpRequest) -> EntriesQuery | None:
-    form = EntriesFilterForm(request.GET, today=timezone.localdate())
+    """An export's range: longer ones are allowed than on screen, as nothing is held."""
+    form = EntriesFilterForm(request.GET, today=timezone.localdate(), max_days=MAX_EXPORT_DAYS)
     return form.query() if form.is_valid() else None
 
 

@@ -23,6 +23,7 @@ from categories.asana import (
     AsanaNotFound,
     AsanaRateLimited,
     AsanaUnavailable,
+    TooManyPages,
 )
 
 # What the dashboard was doing: decides which scope a 403 is missing.
@@ -64,6 +65,15 @@ def describe(
     `for_admin` says whether the reader can fix the token (a Category admin or
     superuser) or has to ask someone who can.
     """
+    if isinstance(error, TooManyPages):
+        return ProblemMessage(
+            "Too many entries to show at once",
+            f"This range holds more than {error.limit * 100:,} entries: showing them would "
+            f"take more than {error.limit} requests to Asana, which every user of this "
+            "token shares. Choose a narrower range, or download the CSV or Excel file, "
+            "which streams any number of entries.",
+            422,
+        )
     if isinstance(error, AsanaRateLimited):
         return _rate_limited(error)
     if isinstance(error, SettledUnavailable):

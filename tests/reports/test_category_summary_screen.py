@@ -204,18 +204,37 @@ def test_a_long_range_is_drawn_as_a_line_by_month(admin_http):
     assert "Hours per month" in html
     assert len(payload["labels"]) in (24, 25)
     assert payload["kind"] == "bar"
-    by_day = chart_payload(
+    by_week = chart_payload(
         admin_http.get(
             report_url(
                 category_gid("Engineering"),
                 range="custom",
                 start=start.isoformat(),
                 end=today.isoformat(),
-                group="day",
+                group="week",
             )
         ).content.decode()
     )
-    assert by_day["kind"] == "line"  # 730 bars would be slivers
+    assert by_week["kind"] == "line"  # 105 bars would be slivers
+
+
+def test_a_grouping_too_fine_for_the_range_is_not_charted(admin_http):
+    """By day over two years would be 730 points (megabytes over decades): the range's own
+    grouping is shown, and the links offer only the groupings that fit."""
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=729)
+    url = report_url(
+        category_gid("Engineering"),
+        range="custom",
+        start=start.isoformat(),
+        end=today.isoformat(),
+        group="day",
+    )
+    html = admin_http.get(url).content.decode()
+    assert len(chart_payload(html)["labels"]) in (24, 25)
+    assert "Hours per month" in html
+    assert 'id="group-day"' not in html
+    assert 'id="group-week"' in html
 
 
 def test_csv_links_carry_the_screens_filters(admin_http):
