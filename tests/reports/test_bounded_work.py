@@ -110,3 +110,35 @@ def test_the_ceiling_stops_reading_instead_of_spending_the_budget(settings, asan
         )
     pages = [call for call in asana_calls if call.path.endswith("/time_tracking_entries")]
     assert len(pages) <= 3
+
+
+def test_quarters_and_years_are_calendar_periods_clipped_to_the_range() -> None:
+    from categories.reports.calculations import periods
+
+    start, end = dt.date(2025, 2, 10), dt.date(2026, 1, 5)
+    assert periods(start, end, "quarter") == [
+        (dt.date(2025, 2, 10), dt.date(2025, 3, 31)),
+        (dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
+        (dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
+        (dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 5)),
+    ]
+    assert periods(start, end, "year") == [
+        (dt.date(2025, 2, 10), dt.date(2025, 12, 31)),
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 5)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("days", "offered"),
+    [
+        (30, ("day", "week", "month", "quarter", "year")),
+        (365, ("week", "month", "quarter", "year")),
+        (1096, ("month", "quarter", "year")),
+    ],
+)
+def test_only_groupings_of_at_most_120_points_are_offered(days: int, offered: tuple) -> None:
+    from categories.reports.calculations import groupings_for
+
+    start = dt.date(2024, 1, 1)
+    assert groupings_for(start, start + dt.timedelta(days=days - 1)) == offered
