@@ -118,6 +118,12 @@ ACME_ACTIVITIES = (
 ACME_ENTRY_COUNT = 420
 
 
+# Entries with no category: rolls below the low or above the high mark (about 10%).
+UNCATEGORISED_LOW = 0.04
+UNCATEGORISED_HIGH = 0.94
+TWO_DRAWS_ABOVE = 0.90
+
+
 def acme_categories() -> tuple[SeedCategory, ...]:
     """12 clients x 11 activities = 132 categories: enough for real paging."""
     names = [
@@ -287,20 +293,22 @@ class _Seeder:
     def _pick_categories(
         self, categories: list[tuple[SandboxCategory, SeedCategory]], day: dt.date
     ) -> list[SandboxCategory]:
-        """Mostly one category; some entries have two, a few none at all."""
+        """One category, or none (about one entry in ten): Asana allows at most one."""
         # Archived categories were in use until a year ago, then retired.
         recent = (self.today - day).days < 365
         usable = [(c, spec) for c, spec in categories if not (recent and spec.archived)]
         roll = self.rng.random()
-        if roll < 0.04:
+        if roll < UNCATEGORISED_LOW:
             return []
-        count = 2 if roll > 0.90 else 1
+        # Two draws where the data once had two categories, so the random stream (and with
+        # it every other entry of the demo) stays as it was; only the first is kept.
+        draws = 2 if roll > TWO_DRAWS_ABOVE else 1
         chosen: list[SandboxCategory] = []
-        while len(chosen) < count:
+        while len(chosen) < draws:
             category = self.rng.choices(usable, weights=[s.weight for _, s in usable])[0][0]
             if category not in chosen:
                 chosen.append(category)
-        return chosen
+        return [] if roll > UNCATEGORISED_HIGH else chosen[:1]
 
     def _add_entry(
         self,

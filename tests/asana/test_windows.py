@@ -155,5 +155,5 @@ def test_windowed_sandbox_fetch_equals_the_sequential_one(transactional_db, exec
         engineering, start_date=start, end_date=end, executor=executor, windows=16
     )
 
-    assert len(sequential) > 2500
+    assert len(sequential) > 2300
     assert [e.gid for e in windowed] == [e.gid for e in sequential]

@@ -19,6 +19,7 @@ from categories.asana.client import PAGE_LIMIT
 from categories.reports import selectors
 from categories.sandbox.faults import inject_fault
 from categories.web.client import asana_client
+from tests.support.sandbox import give_second_category
 from tests.support.screens import category_gid, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,7 @@ def test_entries_csv_agrees_with_the_totals_on_the_screen(admin_http):
 
 def test_entries_with_two_categories_name_both(admin_http):
     gid = category_gid("Engineering")
+    give_second_category(category_gid=gid, second_gid=category_gid("Design"), start=START)
 
     _, rows = download(admin_http, f"/categories/{gid}/export/entries.csv?range=year-to-date")
 

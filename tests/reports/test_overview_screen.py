@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from categories.asana import NO_RETRIES
 from categories.sandbox.faults import clear_faults, inject_fault
 from categories.web.client import asana_client
+from tests.support.sandbox import give_second_category
 from tests.support.screens import category_gid, htmx, sandbox_minutes
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +138,12 @@ def test_rows_are_most_hours_first_with_shares_of_the_summed_hours(admin_http):
 
 
 def test_the_page_says_an_entry_with_two_categories_counts_in_both(admin_http):
+    give_second_category(
+        category_gid=category_gid("Engineering"),
+        second_gid=category_gid("Design"),
+        start=START,
+        end=END,
+    )
     html = results(admin_http)
 
     several = entries_with_several_categories(START, END, set(row_minutes(html)))
@@ -144,6 +151,14 @@ def test_the_page_says_an_entry_with_two_categories_counts_in_both(admin_http):
     assert "An entry with two categories counts in both." in html
     assert re.search(rf'id="overview-multi">{several}<', html)
     assert f"{several} of the " in html
+
+
+def test_with_one_category_per_entry_the_rows_add_up_and_no_note_is_shown(admin_http):
+    html = results(admin_http)
+
+    assert entries_with_several_categories(START, END, set(row_minutes(html))) == 0
+    assert "overview-double-count" not in html
+    assert re.search(r'id="overview-multi">0<', html)
 
 
 def test_archived_categories_are_left_out_unless_asked_for(admin_http):

@@ -150,7 +150,7 @@ def test_all_of_a_busy_categorys_entries_come_back_over_the_pages(api: Api) -> N
     entries = collect(api, category_entries(ENGINEERING))
 
     assert len(entries) == SandboxEntry.objects.filter(categories__pk=1).count()
-    assert 2600 <= len(entries) <= 3000
+    assert 2300 <= len(entries) <= 3000
 
 
 def test_an_archived_categorys_history_is_still_listed(api: Api) -> None:
@@ -208,7 +208,7 @@ def test_workspace_entries_include_every_category_and_uncategorised_time(api: Ap
     assert len(entries) == expected.count() > 100
     assert all(start.isoformat() <= e["entered_on"] <= end.isoformat() for e in entries)
     category_counts = {len(e["categories"]) for e in entries}
-    assert {0, 1, 2} <= category_counts
+    assert category_counts == {0, 1}  # uncategorised time too; never two categories
 
 
 def test_workspace_entries_can_be_narrowed_to_one_person(api: Api) -> None:

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from categories import selectors, services
 from categories.reports import entries
 from categories.web.client import asana_client
+from tests.support.sandbox import give_second_category
 
 NORTHWIND = "1201000000000001"
 ENGINEERING = "1209000000000001"
@@ -130,6 +131,7 @@ def test_entries_are_cached_and_a_rename_refreshes_their_category_chips(
     asana_calls, category_admin
 ) -> None:
     start = TODAY - dt.timedelta(days=90)
+    give_second_category(category_gid=ENGINEERING, second_gid=DESIGN, start=start)
     first = entries.entries_for_category(category_gid=ENGINEERING, start=start, end=TODAY)
     sent = len(asana_calls)
     assert entries.entries_for_category(category_gid=ENGINEERING, start=start, end=TODAY).entries
