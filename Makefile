@@ -42,6 +42,7 @@ dev: prepare
 
 test: install
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-servers.sh
 	$(VENV)/bin/pytest
 
 test-fast: install

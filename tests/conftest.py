@@ -10,6 +10,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-01
 # The tests are synchronous, so the check does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -128,3 +129,33 @@ def asana_calls(monkeypatch: pytest.MonkeyPatch) -> AsanaCalls:
 
     monkeypatch.setattr(AsanaClient, "call", spy)
     return calls
+
+
+# --- real servers: a throwaway Redis and PostgreSQL for the session --------------------------
+
+
+def _server_missing(what: str) -> None:
+    message = f"{what} is not installed (make test installs it: scripts/ensure-servers.sh)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    from tests.support.servers import have_redis, redis_server
+
+    if not have_redis():
+        _server_missing("redis-server")
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    from tests.support.servers import have_postgres, postgres_server
+
+    if not have_postgres():
+        _server_missing("PostgreSQL 15")
+    with postgres_server() as server:
+        yield server
