@@ -185,6 +185,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Bearer token of the sandbox server's control API (/_sandbox/: reset, faults). Empty: each
 # `manage.py asana_sandbox` start makes a random one and prints it.
 SANDBOX_CONTROL_TOKEN: str = env.str("SANDBOX_CONTROL_TOKEN", default="")
+# "per_minute,reads,writes": the HTTP sandbox enforces Asana's per-token limits (429 with
+# Retry-After) and counts what it refused, at /_sandbox/usage. Empty: no limits.
+SANDBOX_LIMITS: str = env.str("SANDBOX_LIMITS", default="")
 
 # --- Security ---------------------------------------------------------------------------
 # Sign-ins go through django-axes' lockout check first, then Django's own user table.
