@@ -230,6 +230,35 @@ class AsanaClient:
         }
         return self._page("/time_tracking_entries", params, TimeEntry.parser(), offset, limit)
 
+    def collect_workspace_entries(
+        self,
+        *,
+        workspace_gid: str,
+        start_date: dt.date,
+        end_date: dt.date,
+        executor: Executor | None = None,
+        windows: int = 1,
+        max_pages: int | None = None,
+    ) -> list[TimeEntry]:
+        """Every entry of the workspace in the range, whatever its category (or none): one
+        listing instead of one per category, in `windows` date windows side by side.
+
+        `max_pages` bounds the requests (all windows together): past it, TooManyPages."""
+        allowance = PageAllowance(max_pages)
+
+        def window(start: dt.date, end: dt.date) -> Iterator[TimeEntry]:
+            def page(offset: str | None) -> Page[TimeEntry]:
+                allowance.spend()
+                return self.workspace_entries_page(
+                    workspace_gid=workspace_gid, start_date=start, end_date=end, offset=offset
+                )
+
+            return iterate_pages(page)
+
+        if executor is None or windows <= 1:
+            return list(window(start_date, end_date))
+        return fetch_windowed(window, start_date, end_date, executor=executor, windows=windows)
+
     def iter_workspace_entries(
         self, *, workspace_gid: str, start_date: dt.date, end_date: dt.date
     ) -> Iterator[TimeEntry]:
