@@ -597,7 +597,7 @@ NO_CATEGORY_KEY = ""
 
 
 @dataclass(frozen=True)
-class TeamColumn:
+class TeamColumn(_InHours):
     key: str  # the category's gid; NO_CATEGORY_KEY for time with no category
     label: str
     category: Category | None
@@ -613,7 +613,7 @@ class TeamRow:
 
 
 @dataclass(frozen=True)
-class TeamMatrix:
+class TeamMatrix(_InHours):
     """People x categories: minutes per cell, per person, per category and in all."""
 
     columns: tuple[TeamColumn, ...]  # most hours first; "No category" last

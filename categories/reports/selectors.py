@@ -202,8 +202,8 @@ def overview_for_workspace(
     return WorkspaceOverview(
         overview,
         sweep.as_of,
-        people=_references(entry.created_by for entry in sweep.entries),
-        projects=_references(entry.attributable_to for entry in sweep.entries),
+        people=references_of(entry.created_by for entry in sweep.entries),
+        projects=references_of(entry.attributable_to for entry in sweep.entries),
     )
 
 
@@ -224,7 +224,7 @@ def uncategorised_entries(
     return sort_entries(found, sort="-date")
 
 
-def _references(found: Iterator[Reference | None]) -> tuple[Reference, ...]:
+def references_of(found: Iterator[Reference | None]) -> tuple[Reference, ...]:
     """Each person or project once, by name (names are user text: escaped where shown)."""
     unique = {reference.gid: reference for reference in found if reference is not None}
     return tuple(sorted(unique.values(), key=lambda ref: (ref.name.casefold(), ref.gid)))
