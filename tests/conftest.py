@@ -25,11 +25,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dashboard_state(settings):
+def _isolated_dashboard_state(settings, tmp_path):
     """Plain static storage (no collectstatic in unit tests) and a clean cache and client."""
     from django.core.cache import cache
 
     from categories.web.client import asana_client
+    from categories.web.pool import asana_executor
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -37,9 +38,16 @@ def _isolated_dashboard_state(settings):
     }
     cache.clear()
     asana_client.cache_clear()
+    # A test with a real token made a pool that demo mode must not inherit (its sandbox
+    # answers from the request thread's database connection).
+    asana_executor.cache_clear()
+    # Each test's real-token client gets a budget of its own (a test sends far more than a
+    # person would a minute); the budget itself is tested in tests/web/test_shared_budget.py.
+    settings.ASANA_BUDGET_FILE = tmp_path / "asana-budget.sqlite3"
     yield
     cache.clear()
     asana_client.cache_clear()
+    asana_executor.cache_clear()
 
 
 @pytest.fixture(scope="package")

@@ -62,8 +62,9 @@ def send(
     return done
 
 
-def hold_forever(where: str, limits: Limits, lease_seconds: float) -> None:
-    """Take a write slot and never give it back (the test kills this process)."""
-    budget = make_budget(where, limits, wait=5, lease_seconds=lease_seconds)
+def hold_forever(where: str, limits: Limits, lease_seconds: float, holding: Any) -> None:
+    """Take a write slot, say so, and never give it back (the test kills this process)."""
+    budget = make_budget(where, limits, wait=60, lease_seconds=lease_seconds)
     with budget.slot("PUT"):
+        holding.set()
         time.sleep(3600)

@@ -74,16 +74,11 @@ def test_four_processes_never_exceed_the_minute(where: str) -> None:
 
 def test_a_killed_process_leaks_its_slot_only_until_the_lease_ends(where: str) -> None:
     limits = Limits(per_minute=1000, writes=1)
-    holder = SPAWN.Process(target=hold_forever, args=(where, limits, 1.0))
+    holding = SPAWN.Event()
+    holder = SPAWN.Process(target=hold_forever, args=(where, limits, 1.0, holding))
     holder.start()
+    assert holding.wait(timeout=60)
     budget = make_budget(where, limits, wait=0.2)
-    deadline = time.time() + 30
-    while time.time() < deadline:  # until the holder has its slot
-        try:
-            with budget.slot("PUT"):
-                time.sleep(0.05)
-        except BudgetExhausted:
-            break
     os.kill(holder.pid, signal.SIGKILL)
     holder.join()
     with pytest.raises(BudgetExhausted), budget.slot("PUT"):
