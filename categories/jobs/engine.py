@@ -261,7 +261,8 @@ def _settle_in_flight(job: Job, client: AsanaClient) -> None:
 
 def _write_all(job: Job, client: AsanaClient) -> bool:
     """Send every pending row's PUT, at most N at once. Returns True when cancelled."""
-    limit = settings.JOBS_MAX_CONCURRENT_WRITES
+    # One at a time when the (in-process) sandbox answers inline: nothing to overlap.
+    limit = settings.JOBS_MAX_CONCURRENT_WRITES if asana_executor() is not None else 1
     queue: deque[JobEntry] = deque(
         JobEntry.objects.filter(job=job, state=JobEntry.State.PENDING).order_by("id")
     )
