@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -47,6 +48,7 @@ from categories.web.pool import InlineExecutor, asana_executor
 logger = logging.getLogger("categories.jobs")
 
 HEARTBEAT_SECONDS = 0.5
+POLL_SECONDS = 0.2
 MAX_ATTEMPTS = 5  # sends of one entry when Asana stays unavailable, before it counts as failed
 TRANSIENT = (AsanaUnavailable, AsanaRateLimited, BudgetExhausted)
 Row = JobEntry
@@ -58,8 +60,21 @@ class JobStopped(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    state: str  # done, failed, or "again" (Asana unavailable: send it later)
+    # done, failed, "again" (Asana unavailable: send it later) or "wait" (never sent: the
+    # token's budget has no slot now; pause the job for `retry_after` seconds)
+    state: str
     message: str = ""
+    retry_after: float = 0.0
+    sent: bool = True  # whether the PUT left this machine
+
+
+_stop_requested = threading.Event()
+
+
+def request_stop() -> None:
+    """The worker is shutting down (SIGTERM, Ctrl+C): stop between writes and leave the
+    job as it is, for the next worker to resume."""
+    _stop_requested.set()
 
 
 def worker_name() -> str:
@@ -78,8 +93,9 @@ def job_execute(*, job_id: int) -> None:
                 _plan(job, client)
                 crashpoints.passing("planned")
             _settle_in_flight(job, client)
-            cancelled = _write_all(job, client)
-            _finish(job, cancelled=cancelled)
+            ending = _write_all(job, client)
+            if ending != "stopped":
+                _finish(job, cancelled=ending == "cancelled")
         except (JobStopped, AsanaError) as exc:
             _stop(job, str(exc) if isinstance(exc, JobStopped) else exc.message)
         finally:
@@ -259,38 +275,48 @@ def _settle_in_flight(job: Job, client: AsanaClient) -> None:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _write_all(job: Job, client: AsanaClient) -> bool:
-    """Send every pending row's PUT, at most N at once. Returns True when cancelled."""
+def _write_all(job: Job, client: AsanaClient) -> str:
+    """Send every pending row's PUT, at most N at once. Returns how it ended: "done",
+    "cancelled" or "stopped" (the worker is shutting down; the job stays to be resumed)."""
     # One at a time when the (in-process) sandbox answers inline: nothing to overlap.
     limit = settings.JOBS_MAX_CONCURRENT_WRITES if asana_executor() is not None else 1
     queue: deque[JobEntry] = deque(
         JobEntry.objects.filter(job=job, state=JobEntry.State.PENDING).order_by("id")
     )
     in_flight: dict[Future[Outcome], JobEntry] = {}
-    cancelled = False
-    beat = 0.0
+    ending = "done"
+    beat = paused_until = 0.0
     with _write_pool(limit, job) as pool:
         try:
             while True:
                 if time.monotonic() - beat >= HEARTBEAT_SECONDS:
                     beat = time.monotonic()
-                    cancelled = cancelled or _heartbeat(job)
-                while not cancelled and queue and len(in_flight) < limit:
+                    if _heartbeat(job) and ending == "done":
+                        ending = "cancelled"
+                if _stop_requested.is_set():
+                    ending = "stopped"
+                sending = ending == "done" and time.monotonic() >= paused_until
+                while sending and queue and len(in_flight) < limit:
                     row = queue.popleft()
                     _mark_writing(row)
                     crashpoints.passing("before-write")
                     context = contextvars.copy_context()  # the budget's "background work"
                     in_flight[pool.submit(context.run, _send, client, row)] = row
+                if not in_flight and (ending != "done" or not queue):
+                    return ending
                 if not in_flight:
-                    return cancelled
+                    time.sleep(min(HEARTBEAT_SECONDS, max(paused_until - time.monotonic(), 0)))
+                    continue
                 finished, _ = wait(
                     in_flight, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED
                 )
                 for future in finished:
                     row = in_flight.pop(future)
-                    again = _record(row, future.result())
-                    if again:
-                        queue.append(row)
+                    outcome = future.result()
+                    if outcome.state == "wait":
+                        paused_until = max(paused_until, time.monotonic() + outcome.retry_after)
+                    if _record(row, outcome):
+                        queue.appendleft(row)
         except AsanaAuthError as exc:
             raise JobStopped(exc.message) from exc
 
@@ -309,6 +335,13 @@ def _send(client: AsanaClient, row: JobEntry) -> Outcome:
         entry = client.update_time_entry(row.entry_gid, categories=list(wanted))
     except AsanaAuthError:
         raise
+    except BudgetExhausted as exc:
+        # Never sent: the minute's budget is spent. Not a failure; the job waits for a slot.
+        wait_for = max(exc.retry_after, POLL_SECONDS)
+        return Outcome("wait", exc.message, retry_after=wait_for, sent=False)
+    except AsanaRateLimited as exc:
+        # Asana did nothing and asked for a pause longer than the client waits itself.
+        return Outcome("wait", exc.message, retry_after=max(exc.retry_after, POLL_SECONDS))
     except TRANSIENT as exc:
         return Outcome("again", exc.message)
     except AsanaError as exc:
@@ -323,6 +356,13 @@ def _send(client: AsanaClient, row: JobEntry) -> Outcome:
 
 def _record(row: JobEntry, outcome: Outcome) -> bool:
     """Journal the answer; True when the row should be sent again later."""
+    if outcome.state == "wait":
+        row.attempts -= 0 if outcome.sent else 1
+        JobEntry.objects.filter(pk=row.pk).update(
+            state=JobEntry.State.PENDING, attempts=row.attempts, updated_at=timezone.now()
+        )
+        row.state = JobEntry.State.PENDING
+        return True
     if outcome.state != "again":
         _set(row, outcome.state, outcome.message)
         return False

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from categories.jobs.engine import worker_alive
+from categories.jobs.engine import worker_alive, worker_name
 from categories.jobs.models import Job
 from categories.jobs.tasks import run_job
 from categories.models import AuditEntry
@@ -141,7 +141,9 @@ def jobs_resume_abandoned() -> list[int]:
     worker that takes it resumes from the journal. Run by every worker at start and every
     few seconds while it runs."""
     resumed = []
-    for job in Job.objects.filter(state__in=Job.UNFINISHED).filter(~Q(worker="")):
+    unfinished = Job.objects.filter(state__in=Job.UNFINISHED).filter(~Q(worker=""))
+    # This process's own jobs are running here (it is alive to ask).
+    for job in unfinished.exclude(worker=worker_name()):
         if not worker_alive(job.worker, job.heartbeat_at):
             job_enqueue(job=job)
             resumed.append(job.pk)

@@ -279,3 +279,27 @@ def test_resume_confirms_writes_that_landed_and_resends_those_that_did_not(
     assert (lost.state, lost.attempts) == (JobEntry.State.DONE, 2)
     moved = [row.entry_gid for row in rows(job)]
     assert placement(moved) == {gid: [SALES] for gid in moved}
+
+
+def test_a_spent_budget_pauses_the_job_instead_of_failing_entries(
+    category_admin, monkeypatch
+) -> None:
+    from categories.asana import AsanaClient, BudgetExhausted
+
+    real_update = AsanaClient.update_time_entry
+    refusals = []
+
+    def budget_spent_at_first(self, gid, **changes):
+        if len(refusals) < 3:
+            refusals.append(gid)
+            raise BudgetExhausted("Asana's rate limit for this token is reached.", retry_after=0.05)
+        return real_update(self, gid, **changes)
+
+    monkeypatch.setattr(AsanaClient, "update_time_entry", budget_spent_at_first)
+
+    job = move(category_admin)
+
+    assert len(refusals) == 3
+    assert job.state == Job.State.DONE
+    assert job.failed_count == 0
+    assert all(row.attempts == 1 for row in rows(job))  # what never left is not counted

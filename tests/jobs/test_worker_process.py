@@ -194,3 +194,25 @@ def test_a_worker_killed_while_a_write_is_in_flight_is_resumed(site: Site) -> No
     assert_journal_and_asana_agree(site, job)
     attempts = [attempts for *_, attempts in site.rows(job)]
     assert sum(attempts) <= len(attempts) + 1  # only the write in flight went twice
+
+
+def test_a_worker_told_to_stop_leaves_the_job_between_writes_for_the_next(site: Site) -> None:
+    job = site.start_move(CATEGORY["sales"], CATEGORY["design"], days=365)
+    site.manage("shell", code=(
+        "from categories.sandbox.faults import inject_fault\n"
+        "inject_fault(kind='latency', method='PUT', latency_ms=300)"))  # fmt: skip
+    worker = site.worker(f"stopped-{job}")
+    try:
+        wait_for(lambda: sum(row[2] == "done" for row in site.rows(job)) >= 2, what="two moves")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0  # it did not run the job to its end first
+    finally:
+        stop(worker)
+    site.manage("shell", code="from categories.sandbox.faults import clear_faults; clear_faults()")
+    assert site.job_state(job) == "running"
+    assert any(row[2] == "pending" for row in site.rows(job))
+
+    finish_with_a_new_worker(site, job)
+
+    assert_journal_and_asana_agree(site, job)
+    assert all(attempts == 1 for *_, attempts in site.rows(job))
