@@ -76,7 +76,7 @@ def measure_merge(bench: Any) -> list[Row]:
             base_url.rsplit("/api/", 1)[0] + "/_sandbox/usage",
             headers={"Authorization": f"Bearer {control}"},
             timeout=10,
-        ).json()
+        ).json()["data"]
     return _rows(_job_figures(folder, job), usage, home, latency)
 
 
@@ -134,6 +134,8 @@ def _home_page_while(bench: Any, base_url: str, finished: Any) -> list[float]:
     settings.ASANA_BASE_URL = base_url
     asana_client.cache_clear()
     client, user = bench.http()
+    client.force_login(user)
+    client.get("/")  # untimed: the first request of a process compiles templates and such
     times: list[float] = []
     deadline = time.monotonic() + JOB_TIMEOUT_SECONDS
     try:
@@ -169,6 +171,11 @@ def _job_figures(folder: Any, job: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
 def _rows(job: dict[str, Any], usage: dict[str, int], home: list[float], latency: int) -> list[Row]:
     per_minute = job["done"] / job["seconds"] * 60 if job["seconds"] else 0.0
     label = f"(g) merge Engineering ({job['total']} entries) as a job"
@@ -201,7 +208,8 @@ def _rows(job: dict[str, Any], usage: dict[str, int], home: list[float], latency
         ),
         Row(
             "(g) home page while the job runs (cache cold)",
-            f"median {report.ms(report.median(home))}, worst {report.ms(worst)}"
+            f"median {report.ms(report.median(home))}, p95 {report.ms(_p95(home))},"
+            f" worst {report.ms(worst)}"
             if home
             else "not sampled",
             f"{len(home)} loads",
