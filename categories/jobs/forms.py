@@ -70,8 +70,8 @@ class MoveForm(forms.Form):
         data = super().clean()
         if not data.get("all") and not data.get("entry"):
             self.add_error("entry", "Tick at least one entry, or choose all entries.")
-        if "target" in data and data.get("target") == data.get("source") and data.get("source"):
-            self.add_error("target", "The time is already in this category: choose another.")
+        if "target" in data and data.get("target") == data.get("source"):
+            self.add_error("target", "The time is already there: choose another category.")
         if not data.get("source") and not (data.get("start") and data.get("end")):
             self.add_error("start", "Time with no category is moved for a date range.")
         start, end = data.get("start"), data.get("end")

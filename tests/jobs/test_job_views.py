@@ -308,3 +308,12 @@ def test_a_reviewer_sees_no_filing_controls(reviewer_http) -> None:
     html = reviewer_http.get(url).content.decode()
 
     assert "move-form" not in html
+
+
+def test_filing_time_with_no_category_under_no_category_is_refused(admin_http) -> None:
+    response = admin_http.post(
+        "/jobs/move/", {"source": "", "start": START, "end": TODAY, "all": "1", "target": ""}
+    )
+
+    assert response.status_code == 422
+    assert "The time is already there: choose another category." in text(response)
