@@ -55,6 +55,7 @@ def test_a_bulk_move_with_its_confirmation_and_progress_then_undo(
     expect(page.locator("#job-done")).to_have_text("2", timeout=30_000)
     expect(page.locator("#progress-title")).to_have_text("Finished")
     expect(page.locator("#job-bar")).to_have_attribute("value", "100")
+    expect(page.locator("#job-entries tbody tr")).to_have_count(2)
     save_screenshot(page, "job-finished")
     sales = 6
     assert categories_of(live_app, chosen) == {gid: [sales] for gid in chosen}
