@@ -59,7 +59,7 @@ def parse_only(text: str) -> list[str]:
     chosen = {part.strip().lower() for part in text.split(",") if part.strip()}
     unknown = chosen - set(ALL_MEASURES)
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"choose among a,b,c,d (got {text!r})")
+        raise argparse.ArgumentTypeError(f"choose among {','.join(ALL_MEASURES)} (got {text!r})")
     return [letter for letter in ALL_MEASURES if letter in chosen]
 
 
