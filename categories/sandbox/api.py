@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import handlers
+from . import handlers, oauth
 from .models import SandboxUser
 from .request import ApiRequest
 from .responses import ApiError, SandboxResponse, error_response
@@ -62,6 +62,8 @@ ROUTES = (
 def handle(*, method: str, url: str, headers: Mapping[str, str], body: bytes) -> SandboxResponse:
     """Answer one request like Asana would; never raises."""
     try:
+        if urlsplit(url).path == oauth.TOKEN_PATH:
+            return oauth.token_response(method=method, url=url, headers=headers, body=body)
         return _dispatch(method.upper(), url, headers, body)
     except ApiError as error:
         return error_response(error.status, error.message, headers=error.headers)
@@ -96,10 +98,13 @@ def _dispatch(method: str, url: str, headers: Mapping[str, str], body: bytes) ->
 
 
 def authenticate(headers: Mapping[str, str]) -> SandboxUser:
-    """Any well-formed bearer token is the demo user, except tokens starting with "invalid"."""
+    """A token the sandbox issued (signing in) is its user; any other well-formed bearer
+    token is the demo user, except tokens starting with "invalid"."""
     match = _BEARER.fullmatch(_header(headers, "Authorization").strip())
     if match is None or match.group(1).startswith("invalid"):
         raise ApiError(401, "Not Authorized")
+    if oauth.is_oauth_token(match.group(1)):  # issued by signing in: that person, or 401
+        return oauth.user_for_access_token(match.group(1))
     user = SandboxUser.first()
     if user is None:
         raise ApiError(500, "The sandbox has no data yet: run `manage.py seed_sandbox`.")

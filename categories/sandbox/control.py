@@ -3,6 +3,9 @@
 POST   /_sandbox/faults   body: inject_fault's keyword arguments   -> 201 {"data": rule}
 DELETE /_sandbox/faults                                            -> 200 {"data": {}}
 POST   /_sandbox/reset    body (optional): {"today": "YYYY-MM-DD"} -> 200 {"data": {...}}
+POST   /_sandbox/oauth/clients  body: register_client's keyword arguments -> 201
+POST   /_sandbox/oauth/revoke   body (optional): {"user": gid}  -> 200 {"data": {"revoked": n}}
+POST   /_sandbox/oauth/expire   body (optional): {"user": gid}  -> 200 {"data": {"expired": n}}
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from typing import Any
 
 from .faults import clear_faults, inject_fault
 from .models import SandboxFault
+from .oauth import expire_access_tokens, register_client, revoke_grants
 from .responses import ApiError, SandboxResponse, error_response, json_response
 from .seed import reset_demo_data
 
 CONTROL_ROOT = "/_sandbox/"
+OAUTH_CONTROL_ROOT = "/_sandbox/oauth/"
 
 
 def handle_control(method: str, path: str, body: bytes) -> SandboxResponse:
@@ -27,6 +32,8 @@ def handle_control(method: str, path: str, body: bytes) -> SandboxResponse:
 
 
 def _dispatch(method: str, path: str, payload: dict[str, Any]) -> SandboxResponse:
+    if path.startswith(OAUTH_CONTROL_ROOT) and method == "POST":
+        return _oauth_control(path, payload)
     if path == "/_sandbox/faults" and method == "POST":
         try:
             fault = inject_fault(**payload)
@@ -40,6 +47,25 @@ def _dispatch(method: str, path: str, payload: dict[str, Any]) -> SandboxRespons
         reset_demo_data(today=_today(payload.get("today")))
         return json_response({"data": {"reset": True}})
     raise ApiError(404, f"No control route for {method} {path}")
+
+
+def _oauth_control(path: str, payload: dict[str, Any]) -> SandboxResponse:
+    """Register an app; revoke grants or expire access tokens (one user's, or all)."""
+    action = path[len(OAUTH_CONTROL_ROOT) :]
+    if action == "clients":
+        try:
+            client = register_client(**payload)
+        except TypeError as error:
+            raise ApiError(400, f"client: {error}") from None
+        return json_response({"data": {"client_id": client.client_id}}, status=201)
+    user = payload.get("user")
+    if user is not None and not isinstance(user, str):
+        raise ApiError(400, "user: a user gid (a string)")
+    if action == "revoke":
+        return json_response({"data": {"revoked": revoke_grants(user_gid=user)}})
+    if action == "expire":
+        return json_response({"data": {"expired": expire_access_tokens(user_gid=user)}})
+    raise ApiError(404, f"No control route for POST {path}")
 
 
 def fault_record(fault: SandboxFault) -> dict[str, Any]:

@@ -172,3 +172,12 @@ class SandboxFault(models.Model):
     def __str__(self) -> str:
         target = f"{self.method or '*'} {self.path_pattern or '*'}"
         return f"{self.kind} on {target}"
+
+
+# The OAuth 2.0 records (signing in with the sandbox) live in their own module.
+from categories.sandbox.oauth_models import (  # noqa: E402, F401
+    SandboxOAuthClient,
+    SandboxOAuthCode,
+    SandboxOAuthGrant,
+    SandboxOAuthToken,
+)

@@ -9,7 +9,7 @@ import logging
 import secrets
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.db import connections
@@ -18,6 +18,8 @@ from .api import API_ROOT
 from .control import CONTROL_ROOT, handle_control
 from .limits import Usage
 from .models import SandboxFault
+from .oauth import AUTHORIZE_PATH
+from .oauth_page import approval_response
 from .responses import SandboxResponse, error_response, json_response
 from .transport import NoAnswer, process
 
@@ -116,6 +118,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             _drop_broken_database_connections()
 
     def _answer(self, body: bytes) -> None:
+        url = urlsplit(self.path)
+        if url.path == AUTHORIZE_PATH:  # a browser's page, not an API call: no limits
+            self._send(approval_response(self.command, dict(parse_qsl(url.query)), body))
+            return
         if self.path.startswith(CONTROL_ROOT):
             if not self.server.allows_control(self.headers.get("Authorization")):
                 self._send(error_response(401, CONTROL_REFUSAL))
