@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,41 +14,78 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AsanaGrant',
+            name="AsanaGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('asana_user_gid', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('access_token_encrypted', models.TextField()),
-                ('refresh_token_encrypted', models.TextField()),
-                ('access_expires_at', models.DateTimeField()),
-                ('signed_in_at', models.DateTimeField()),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True)),
-                ('roles_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='asana_grant', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("asana_user_gid", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("access_token_encrypted", models.TextField()),
+                ("refresh_token_encrypted", models.TextField()),
+                ("access_expires_at", models.DateTimeField()),
+                ("signed_in_at", models.DateTimeField()),
+                ("refreshed_at", models.DateTimeField(blank=True, null=True)),
+                ("roles_checked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="asana_grant",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in with Asana',
-                'verbose_name_plural': 'sign-ins with Asana',
+                "verbose_name": "sign-in with Asana",
+                "verbose_name_plural": "sign-ins with Asana",
             },
         ),
         migrations.CreateModel(
-            name='WorkspaceRole',
+            name="WorkspaceRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('workspace_gid', models.CharField(max_length=32)),
-                ('workspace_name', models.CharField(blank=True, max_length=200)),
-                ('is_admin', models.BooleanField(default=False)),
-                ('is_guest', models.BooleanField(default=False)),
-                ('is_manager', models.BooleanField(default=False)),
-                ('checked_at', models.DateTimeField()),
-                ('manager_granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='workspace_roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("workspace_gid", models.CharField(max_length=32)),
+                ("workspace_name", models.CharField(blank=True, max_length=200)),
+                ("is_admin", models.BooleanField(default=False)),
+                ("is_guest", models.BooleanField(default=False)),
+                ("is_manager", models.BooleanField(default=False)),
+                ("checked_at", models.DateTimeField()),
+                (
+                    "manager_granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workspace_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['workspace_name', 'user_id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'workspace_gid'), name='access_one_role_per_workspace')],
+                "ordering": ["workspace_name", "user_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "workspace_gid"), name="access_one_role_per_workspace"
+                    )
+                ],
             },
         ),
     ]
