@@ -173,6 +173,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "categories.web.middleware.BudgetShareMiddleware",
+    "categories.web.middleware.ActingPersonMiddleware",
     "categories.web.middleware.IdentityPrefetchMiddleware",
     "categories.web.middleware.AsanaErrorMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.

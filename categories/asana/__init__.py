@@ -13,7 +13,15 @@ from .errors import (
     BudgetExhausted,
     TooManyPages,
 )
-from .resources import Category, Page, Reference, TimeEntry, User, Workspace
+from .resources import (
+    Category,
+    Page,
+    Reference,
+    TimeEntry,
+    User,
+    Workspace,
+    WorkspaceMembership,
+)
 from .retry import NO_RETRIES, RetryPolicy
 
 __all__ = [
@@ -37,5 +45,6 @@ __all__ = [
     "TooManyPages",
     "User",
     "Workspace",
+    "WorkspaceMembership",
     "color_label",
 ]

@@ -74,6 +74,22 @@ def register_client(
     return client
 
 
+def app_registered(*, client_id: str, client_secret: str, name: str, redirect_uri: str) -> None:
+    """Make sure the app is registered with this secret and may use `redirect_uri` (demo
+    mode registers the dashboard itself, for the address it is reached at)."""
+    client = SandboxOAuthClient.objects.filter(client_id=client_id).first()
+    known = client.redirect_uri_list() if client is not None else []
+    up_to_date = client is not None and client.check_client_secret(client_secret)
+    if up_to_date and client is not None and client.check_redirect_uri(redirect_uri):
+        return
+    register_client(
+        client_id=client_id,
+        client_secret=client_secret,
+        name=name,
+        redirect_uris=[*known, redirect_uri],
+    )
+
+
 def redirect_uri_matches(requested: str, registered: str) -> bool:
     """Exactly the registered URL; for a loopback host any port (RFC 8252, section 7.3:
     an app on this machine cannot know its port in advance)."""
