@@ -52,6 +52,7 @@ def fault_record(fault: SandboxFault) -> dict[str, Any]:
         "retry_after": fault.retry_after,
         "latency_ms": fault.latency_ms,
         "remaining": fault.remaining,
+        "message": fault.message,
     }
 
 

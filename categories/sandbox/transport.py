@@ -58,4 +58,4 @@ def fault_response(fault: SandboxFault) -> SandboxResponse:
         # What a proxy's error page looks like to a client that expects JSON.
         return SandboxResponse(200, MALFORMED_BODY, {"Content-Type": "text/html; charset=utf-8"})
     headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-    return error_response(fault.status or 500, headers=headers)
+    return error_response(fault.status or 500, fault.message or None, headers=headers)
