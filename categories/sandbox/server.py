@@ -16,6 +16,7 @@ from django.db import connections
 
 from .api import API_ROOT
 from .control import CONTROL_ROOT, handle_control
+from .limits import usage_table
 from .models import SandboxFault
 from .responses import SandboxResponse, error_response
 from .transport import NoAnswer, process
@@ -56,6 +57,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.control_token = (
             control_token or settings.SANDBOX_CONTROL_TOKEN or secrets.token_urlsafe(24)
         )
+        # Asana's per-token counters, made now: copies forked later share them, so every
+        # process serving this port counts as one Asana (limits.py).
+        usage_table()
 
     def allows_control(self, authorization: str | None) -> bool:
         expected = f"Bearer {self.control_token}"

@@ -228,9 +228,10 @@ def test_every_workspace_entry_has_a_categories_list_of_at_most_one(api: Api) ->
         api, ENTRIES, workspace=ACME, entered_on_start_date="2025-04-01", entered_on_end_date=None
     )
 
-    assert len(entries) == SandboxEntry.objects.filter(
-        workspace__pk=2, entered_on__gte=dt.date(2025, 4, 1)
-    ).count()
+    assert (
+        len(entries)
+        == SandboxEntry.objects.filter(workspace__pk=2, entered_on__gte=dt.date(2025, 4, 1)).count()
+    )
     assert all(isinstance(e["categories"], list) and len(e["categories"]) <= 1 for e in entries)
     assert any(e["categories"] == [] for e in entries)
 
