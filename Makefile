@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock prepare run dev test test-fast lint format bench clean
+.PHONY: install lock prepare run dev test test-fast lint format bench load clean
 
 install: $(STAMP)
 
@@ -42,6 +42,7 @@ dev: prepare
 
 test: install
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-servers.sh
 	$(VENV)/bin/pytest
 
 test-fast: install
@@ -60,6 +61,12 @@ format: install
 bench: install
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
 	$(PY) scripts/bench.py
+
+# Locust against one and two app servers (loopback only, bounded in time); prints a table.
+load: install
+	bash scripts/ensure-servers.sh
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev,load]"
+	$(PY) scripts/load.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-01
 # The tests are synchronous, so the check does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,11 +25,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dashboard_state(settings):
+def _isolated_dashboard_state(settings, tmp_path):
     """Plain static storage (no collectstatic in unit tests) and a clean cache and client."""
     from django.core.cache import cache
 
     from categories.web.client import asana_client
+    from categories.web.pool import asana_executor
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -36,9 +38,16 @@ def _isolated_dashboard_state(settings):
     }
     cache.clear()
     asana_client.cache_clear()
+    # A test with a real token made a pool that demo mode must not inherit (its sandbox
+    # answers from the request thread's database connection).
+    asana_executor.cache_clear()
+    # Each test's real-token client gets a budget of its own (a test sends far more than a
+    # person would a minute); the budget itself is tested in tests/web/test_shared_budget.py.
+    settings.ASANA_BUDGET_FILE = tmp_path / "asana-budget.sqlite3"
     yield
     cache.clear()
     asana_client.cache_clear()
+    asana_executor.cache_clear()
 
 
 @pytest.fixture(scope="package")
@@ -128,3 +137,33 @@ def asana_calls(monkeypatch: pytest.MonkeyPatch) -> AsanaCalls:
 
     monkeypatch.setattr(AsanaClient, "call", spy)
     return calls
+
+
+# --- real servers: a throwaway Redis and PostgreSQL for the session --------------------------
+
+
+def _server_missing(what: str) -> None:
+    message = f"{what} is not installed (make test installs it: scripts/ensure-servers.sh)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    from tests.support.servers import have_redis, redis_server
+
+    if not have_redis():
+        _server_missing("redis-server")
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    from tests.support.servers import have_postgres, postgres_server
+
+    if not have_postgres():
+        _server_missing("PostgreSQL 15")
+    with postgres_server() as server:
+        yield server

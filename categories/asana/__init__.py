@@ -10,6 +10,7 @@ from .errors import (
     AsanaNotFound,
     AsanaRateLimited,
     AsanaUnavailable,
+    BudgetExhausted,
     TooManyPages,
 )
 from .resources import Category, Page, Reference, TimeEntry, User, Workspace
@@ -27,6 +28,7 @@ __all__ = [
     "AsanaNotFound",
     "AsanaRateLimited",
     "AsanaUnavailable",
+    "BudgetExhausted",
     "Category",
     "Page",
     "Reference",

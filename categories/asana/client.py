@@ -174,20 +174,16 @@ class AsanaClient:
 
         `max_pages` bounds the requests this may cost (all windows together): past it,
         TooManyPages is raised instead of reading on."""
-        allowance = PageAllowance(max_pages)
-
-        def window(start: dt.date, end: dt.date) -> Iterator[TimeEntry]:
-            def page(offset: str | None) -> Page[TimeEntry]:
-                allowance.spend()
-                return self.category_entries_page(
-                    gid, start_date=start, end_date=end, offset=offset
-                )
-
-            return iterate_pages(page)
-
-        if executor is None or windows <= 1:
-            return list(window(start_date, end_date))
-        return fetch_windowed(window, start_date, end_date, executor=executor, windows=windows)
+        return _collect_windowed(
+            lambda start, end, offset: self.category_entries_page(
+                gid, start_date=start, end_date=end, offset=offset
+            ),
+            start_date,
+            end_date,
+            executor=executor,
+            windows=windows,
+            max_pages=max_pages,
+        )
 
     def stream_category_entries(
         self,
@@ -229,6 +225,31 @@ class AsanaClient:
             "opt_fields": ENTRY_FIELDS,
         }
         return self._page("/time_tracking_entries", params, TimeEntry.parser(), offset, limit)
+
+    def collect_workspace_entries(
+        self,
+        *,
+        workspace_gid: str,
+        start_date: dt.date,
+        end_date: dt.date,
+        executor: Executor | None = None,
+        windows: int = 1,
+        max_pages: int | None = None,
+    ) -> list[TimeEntry]:
+        """Every entry of the workspace in the range, whatever its category (or none): one
+        listing instead of one per category, in `windows` date windows side by side.
+
+        `max_pages` bounds the requests (all windows together): past it, TooManyPages."""
+        return _collect_windowed(
+            lambda start, end, offset: self.workspace_entries_page(
+                workspace_gid=workspace_gid, start_date=start, end_date=end, offset=offset
+            ),
+            start_date,
+            end_date,
+            executor=executor,
+            windows=windows,
+            max_pages=max_pages,
+        )
 
     def iter_workspace_entries(
         self, *, workspace_gid: str, start_date: dt.date, end_date: dt.date
@@ -413,3 +434,28 @@ def _settle_environment(session: requests.Session, base_url: str) -> None:
     if found["cert"] is not None:
         session.cert = found["cert"]
     session.trust_env = False
+
+
+def _collect_windowed(
+    fetch_page: Callable[[dt.date, dt.date, str | None], Page[TimeEntry]],
+    start_date: dt.date,
+    end_date: dt.date,
+    *,
+    executor: Executor | None,
+    windows: int,
+    max_pages: int | None,
+) -> list[TimeEntry]:
+    """Every entry of a date-filtered listing: its windows side by side when there is an
+    executor, all windows together spending at most `max_pages` requests."""
+    allowance = PageAllowance(max_pages)
+
+    def window(start: dt.date, end: dt.date) -> Iterator[TimeEntry]:
+        def page(offset: str | None) -> Page[TimeEntry]:
+            allowance.spend()
+            return fetch_page(start, end, offset)
+
+        return iterate_pages(page)
+
+    if executor is None or windows <= 1:
+        return list(window(start_date, end_date))
+    return fetch_windowed(window, start_date, end_date, executor=executor, windows=windows)

@@ -66,6 +66,15 @@ class AsanaUnavailable(AsanaError):
 
 
 @dataclass
+class BudgetExhausted(AsanaError):
+    """Not Asana's answer but ours: the token's shared budget (requests a minute, concurrent
+    reads or writes, across every process) had no slot within the wait allowed, so the
+    request was never sent. `retry_after`: seconds until one frees up."""
+
+    retry_after: float = 0.0
+
+
+@dataclass
 class TooManyPages(AsanaError):
     """Not Asana's answer but ours: reading everything asked for would take more than
     `limit` requests (pages of 100), so reading stopped there. The range is too busy to

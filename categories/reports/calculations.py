@@ -507,6 +507,17 @@ class Overview:
     weekly: ChartData  # loaded categories only, in row order
     distinct: Totals  # each entry once, across the loaded rows
     multi_category_entries: int  # entries counted in more than one row
+    # Time logged with no category; None where it cannot be seen (the per-category fallback).
+    uncategorised: Totals | None = None
+
+    @property
+    def logged(self) -> Totals:
+        """Every entry of the range once: the categories' and those with none."""
+        none = self.uncategorised or Totals(entries=0, minutes=0)
+        return Totals(
+            entries=self.distinct.entries + none.entries,
+            minutes=self.distinct.minutes + none.minutes,
+        )
 
     @property
     def loaded(self) -> tuple[CategoryHours, ...]:
@@ -549,3 +560,110 @@ def build_overview(loads: Sequence[CategoryLoad], *, start: dt.date, end: dt.dat
         distinct=Totals.of(unique.values()),
         multi_category_entries=sum(1 for count in rows_per_entry.values() if count > 1),
     )
+
+
+# --- across the workspace: one sweep of every entry, grouped in memory --------------------
+
+
+def loads_by_category(
+    entries: Sequence[TimeEntry], categories: Sequence[Category]
+) -> list[CategoryLoad]:
+    """Each category's entries, from one sweep of the workspace's entries."""
+    by_gid: dict[str, list[TimeEntry]] = {category.gid: [] for category in categories}
+    for entry in entries:
+        for category in entry.categories:
+            if category.gid in by_gid:
+                by_gid[category.gid].append(entry)
+    return [CategoryLoad(category, tuple(by_gid[category.gid])) for category in categories]
+
+
+def without_category(entries: Iterable[TimeEntry]) -> list[TimeEntry]:
+    return [entry for entry in entries if not entry.categories]
+
+
+def narrowed(
+    entries: Iterable[TimeEntry], *, person: str = "", project: str = ""
+) -> list[TimeEntry]:
+    """The entries of one person and/or one project (gids; "" keeps everyone)."""
+    return [
+        entry
+        for entry in entries
+        if (not person or (entry.created_by and entry.created_by.gid == person))
+        and (not project or (entry.attributable_to and entry.attributable_to.gid == project))
+    ]
+
+
+NO_CATEGORY_KEY = ""
+
+
+@dataclass(frozen=True)
+class TeamColumn(_InHours):
+    key: str  # the category's gid; NO_CATEGORY_KEY for time with no category
+    label: str
+    category: Category | None
+    minutes: int
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    person: Reference | None
+    label: str
+    minutes_by_column: dict[str, int]
+    minutes: int
+
+
+@dataclass(frozen=True)
+class TeamMatrix(_InHours):
+    """People x categories: minutes per cell, per person, per category and in all."""
+
+    columns: tuple[TeamColumn, ...]  # most hours first; "No category" last
+    rows: tuple[TeamRow, ...]  # most hours first
+    minutes: int
+
+    def cell(self, row: TeamRow, column: TeamColumn) -> int:
+        return row.minutes_by_column.get(column.key, 0)
+
+
+def team_matrix(entries: Iterable[TimeEntry]) -> TeamMatrix:
+    cells: dict[str, Counter[str]] = {}
+    people: dict[str, Reference | None] = {}
+    columns: dict[str, Category | None] = {}
+    for entry in entries:
+        person_key = entry.created_by.gid if entry.created_by else ""
+        people.setdefault(person_key, entry.created_by)
+        keys = [category.gid for category in entry.categories] or [NO_CATEGORY_KEY]
+        for category in entry.categories:
+            columns.setdefault(category.gid, category)
+        if not entry.categories:
+            columns.setdefault(NO_CATEGORY_KEY, None)
+        row = cells.setdefault(person_key, Counter())
+        for key in keys:
+            row[key] += entry.duration_minutes
+    column_minutes = Counter[str]()
+    for row in cells.values():
+        column_minutes.update(row)
+    ordered_columns = sorted(
+        columns.items(), key=lambda item: (item[0] == NO_CATEGORY_KEY, -column_minutes[item[0]])
+    )
+    team_columns = tuple(
+        TeamColumn(
+            key=key,
+            label=category_label(category) if category else "No category",
+            category=category,
+            minutes=column_minutes[key],
+        )
+        for key, category in ordered_columns
+    )
+    rows = sorted(
+        (
+            TeamRow(
+                person=people[key],
+                label=(people[key].name or UNKNOWN_PERSON) if people[key] else UNKNOWN_PERSON,
+                minutes_by_column=dict(found),
+                minutes=sum(found.values()),
+            )
+            for key, found in cells.items()
+        ),
+        key=lambda row: (-row.minutes, row.label.casefold()),
+    )
+    return TeamMatrix(columns=team_columns, rows=tuple(rows), minutes=sum(column_minutes.values()))

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from categories.asana import TimeEntry
 from categories.reports.calculations import within_range
-from categories.web.answer_cache import cached_together
+from categories.web.answer_cache import cached, cached_together
 from categories.web.client import asana_client
 from categories.web.pool import asana_executor
 
@@ -190,3 +190,42 @@ _ENTRY_LABELS: dict[str, Callable[[TimeEntry], str]] = {
     "person": _person_name,
     "project": _project_name,
 }
+
+
+# --- the whole workspace: one sweep behind every cross-category view ---------------------
+
+
+@dataclass(frozen=True)
+class WorkspaceEntries:
+    """Every entry of a workspace in a date range, with or without a category."""
+
+    workspace_gid: str
+    start: dt.date
+    end: dt.date
+    entries: list[TimeEntry]
+    as_of: dt.datetime | None = None
+
+
+def entries_for_workspace(
+    *, workspace_gid: str, start: dt.date, end: dt.date, refresh: bool = False
+) -> WorkspaceEntries:
+    """The workspace listing of the range, in date windows side by side: what it costs
+    follows the number of entries (a page per 100, plus one per window), not the number of
+    categories. Raises AsanaForbidden where the token may not list the workspace's entries
+    (the caller falls back to one query per category), TooManyPages past the ceiling."""
+    fresh = cached(
+        workspace_gid=workspace_gid,
+        what="workspace-entries",
+        params=(start.isoformat(), end.isoformat()),
+        fetch=lambda: asana_client().collect_workspace_entries(
+            workspace_gid=workspace_gid,
+            start_date=start,
+            end_date=end,
+            executor=asana_executor(),
+            windows=date_windows_for(start, end),
+            max_pages=settings.ASANA_MAX_REQUESTS_PER_VIEW,
+        ),
+        refresh=refresh,
+    )
+    entries = list(within_range(fresh.value, start=start, end=end))
+    return WorkspaceEntries(workspace_gid, start, end, entries, fresh.as_of)

@@ -30,7 +30,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from categories.asana import Reference, TimeEntry
-from categories.reports.calculations import CategoryHours, Row, minutes_to_hours
+from categories.reports.calculations import CategoryHours, Row, TeamMatrix, minutes_to_hours
 
 ExportFormat = Literal["csv", "xlsx"]
 # Excel reads a CSV as the local ANSI code page unless it starts with a UTF-8 BOM.
@@ -164,6 +164,23 @@ def overview_table(rows: Iterable[CategoryHours]) -> Table:
             for row in rows
         ),
     )
+
+
+def team_table(matrix: TeamMatrix) -> Table:
+    """People x categories in hours, with each person's total and each category's."""
+    header = ("person", "person_gid", *(column.label for column in matrix.columns), "total")
+    rows: list[Sequence[Value]] = [
+        (
+            row.label,
+            row.person.gid if row.person else "",
+            *(Hours(matrix.cell(row, column)) for column in matrix.columns),
+            Hours(row.minutes),
+        )
+        for row in matrix.rows
+    ]
+    totals = ("Total", "", *(Hours(column.minutes) for column in matrix.columns))
+    rows.append((*totals, Hours(matrix.minutes)))
+    return Table("Team", header, rows)
 
 
 # --- CSV ----------------------------------------------------------------------------------

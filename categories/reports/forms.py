@@ -302,3 +302,35 @@ class OverviewFilterForm(EntriesFilterForm):
         range_query = self.query_or_today()  # validates the form first
         archived = self.cleaned_data.get("archived") == "1"
         return OverviewQuery(range_query, archived, "refresh" in self.data)
+
+
+class WorkspaceFilterForm(EntriesFilterForm):
+    """The workspace-wide screens' URL (team, time with no category): the range, and
+    optionally one person and one project (their gids, chosen from the range's entries)."""
+
+    person = forms.CharField(required=False, max_length=32)
+    project = forms.CharField(required=False, max_length=32)
+
+    def clean_person(self) -> str:
+        return _gid_choice(self.cleaned_data.get("person") or "", "person")
+
+    def clean_project(self) -> str:
+        return _gid_choice(self.cleaned_data.get("project") or "", "project")
+
+    def narrowing(self) -> dict[str, str]:
+        """person and project ("" for everyone), as the selectors take them."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"person": data.get("person", ""), "project": data.get("project", "")}
+
+    def filter_params(self) -> dict[str, str]:
+        found = {key: value for key, value in self.narrowing().items() if value}
+        return {**self.query().range_params(), **found}
+
+    def filter_words(self) -> list[str]:
+        return [f"{key} {value}" for key, value in self.narrowing().items() if value]
+
+
+def _gid_choice(value: str, word: str) -> str:
+    if value and not value.isdigit():
+        raise forms.ValidationError(f"Choose a {word} from the list.")
+    return value

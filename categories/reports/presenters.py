@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from categories.asana import Category, TimeEntry
@@ -28,10 +29,13 @@ from categories.reports.calculations import (
     Granularity,
     Overview,
     Row,
+    TeamColumn,
+    TeamMatrix,
     bar_chart,
     chart_payload,
     granularity_for,
     groupings_for,
+    minutes_to_hours,
     sort_breakdown,
 )
 from categories.reports.forms import BREAKDOWN_PARAMS, EntriesQuery
@@ -354,3 +358,46 @@ def _row(entry: TimeEntry, category_gid: str) -> EntryRowView:
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --- the team matrix ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamCellView:
+    minutes: int
+    hours: str
+    url: str  # the category's entries for the range ("" for time with no category)
+
+
+@dataclass(frozen=True)
+class TeamRowView:
+    label: str
+    cells: list[TeamCellView]
+    minutes: int
+    hours: str
+
+
+def team_rows(matrix: TeamMatrix, *, range_query: str) -> list[TeamRowView]:
+    """Each person's hours per category, each cell linking to that category's entries."""
+    return [
+        TeamRowView(
+            label=row.label,
+            cells=[
+                _team_cell(matrix.cell(row, column), column, range_query)
+                for column in matrix.columns
+            ],
+            minutes=row.minutes,
+            hours=f"{minutes_to_hours(row.minutes):.2f}",
+        )
+        for row in matrix.rows
+    ]
+
+
+def _team_cell(minutes: int, column: TeamColumn, range_query: str) -> TeamCellView:
+    url = ""
+    if minutes and column.category is not None:
+        url = f"{reverse('category_entries', args=[column.key])}?{range_query}"
+    elif minutes:
+        url = f"{reverse('uncategorised')}?{range_query}"
+    return TeamCellView(minutes, f"{minutes_to_hours(minutes):.2f}" if minutes else "", url)

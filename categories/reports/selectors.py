@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from categories import selectors as category_selectors
-from categories.asana import AsanaError, Category, TimeEntry
+from categories.asana import AsanaError, AsanaForbidden, Category, Reference, TimeEntry
 from categories.reports.calculations import (
     BreakdownBy,
     BreakdownRow,
@@ -24,22 +24,30 @@ from categories.reports.calculations import (
     CategorySummary,
     Granularity,
     Overview,
+    TeamMatrix,
     Totals,
     breakdown,
     build_overview,
     build_summary,
     hours_row,
+    loads_by_category,
+    narrowed,
     previous_period,
+    team_matrix,
     time_series,
     within_range,
+    without_category,
 )
 from categories.reports.entries import (
     DEFAULT_ENTRY_SORT,
     CategoryEntries,
     EntrySort,
+    WorkspaceEntries,
     date_windows_for,
     entries_for_category,
     entries_for_ranges,
+    entries_for_workspace,
+    sort_entries,
 )
 from categories.web.client import asana_client
 from categories.web.pool import asana_executor, task_executor
@@ -115,6 +123,11 @@ def breakdown_for_category(
 class WorkspaceOverview:
     overview: Overview
     as_of: dt.datetime | None  # of the oldest answer in it
+    # Set when the workspace listing was refused and each category was asked on its own:
+    # why time with no category cannot be shown.
+    fallback_reason: str = ""
+    people: tuple[Reference, ...] = ()  # who logged time in the range (the filter's options)
+    projects: tuple[Reference, ...] = ()
 
 
 def overview_category_list(
@@ -137,6 +150,87 @@ def overview_category_list(
 
 
 def overview_for_workspace(
+    *,
+    workspace_gid: str,
+    start: dt.date,
+    end: dt.date,
+    include_archived: bool,
+    refresh: bool = False,
+    person: str = "",
+    project: str = "",
+) -> WorkspaceOverview:
+    """Hours per category, and with no category, from one sweep of the workspace's entries
+    (its cost follows the entries, not the categories). Archived categories that hold time
+    in the range are shown (as archived) even when archived ones were not asked for.
+
+    Where the token may not list the workspace's entries (403), each category is asked on
+    its own instead, and the answer says why time with no category is missing.
+    """
+    try:
+        sweep = entries_for_workspace(
+            workspace_gid=workspace_gid, start=start, end=end, refresh=refresh
+        )
+    except AsanaForbidden as error:
+        if person or project:
+            raise
+        fallback = _overview_per_category(
+            workspace_gid=workspace_gid,
+            start=start,
+            end=end,
+            include_archived=include_archived,
+            refresh=refresh,
+        )
+        reason = (
+            "Time with no category is not shown: Asana refused this token the workspace's "
+            f"list of time entries ({describe(error).detail}), so each category was asked "
+            "on its own, and those questions cannot see time that has no category."
+        )
+        return replace(fallback, fallback_reason=reason)
+    categories = overview_category_list(
+        workspace_gid=workspace_gid, include_archived=True, refresh=refresh
+    )
+    entries = narrowed(sweep.entries, person=person, project=project)
+    loads = [
+        load
+        for load in loads_by_category(entries, categories)
+        if include_archived or not load.category.is_archived or load.entries
+    ]
+    overview = replace(
+        build_overview(loads, start=start, end=end),
+        uncategorised=Totals.of(without_category(entries)),
+    )
+    return WorkspaceOverview(
+        overview,
+        sweep.as_of,
+        people=references_of(entry.created_by for entry in sweep.entries),
+        projects=references_of(entry.attributable_to for entry in sweep.entries),
+    )
+
+
+def team_for_workspace(
+    *, workspace_gid: str, start: dt.date, end: dt.date, person: str = "", project: str = ""
+) -> tuple[TeamMatrix, WorkspaceEntries]:
+    """People x categories for the range, from the same sweep as the overview."""
+    sweep = entries_for_workspace(workspace_gid=workspace_gid, start=start, end=end)
+    return team_matrix(narrowed(sweep.entries, person=person, project=project)), sweep
+
+
+def uncategorised_entries(
+    *, workspace_gid: str, start: dt.date, end: dt.date, person: str = "", project: str = ""
+) -> list[TimeEntry]:
+    """The range's entries that have no category, newest first."""
+    sweep = entries_for_workspace(workspace_gid=workspace_gid, start=start, end=end)
+    found = without_category(narrowed(sweep.entries, person=person, project=project))
+    return sort_entries(found, sort="-date")
+
+
+def references_of(found: Iterator[Reference | None]) -> tuple[Reference, ...]:
+    """Each person or project once, by name (names are user text: escaped where shown)."""
+    unique = {reference.gid: reference for reference in found if reference is not None}
+    return tuple(sorted(unique.values(), key=lambda ref: (ref.name.casefold(), ref.gid)))
+
+
+def _overview_per_category(
     *,
     workspace_gid: str,
     start: dt.date,

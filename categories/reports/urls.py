@@ -44,4 +44,7 @@ urlpatterns = [
         "overview/export.<export:extension>", views.overview_export_download, name="overview_export"
     ),
     path("overview/category/<gid:gid>/", views.overview_row_page, name="overview_category"),
+    path("team/", views.team_page, name="team"),
+    path("team/export.csv", views.team_csv_download, name="team_csv"),
+    path("no-category/", views.uncategorised_page, name="uncategorised"),
 ]

@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET
 
 from categories import selectors as category_selectors
 from categories.access.decorators import viewer_required
-from categories.asana import Category, TooManyPages
+from categories.asana import Category, TimeEntry, TooManyPages
 from categories.reports import dates, exports, selectors
-from categories.reports.calculations import BreakdownBy, CategorySummary, sort_breakdown
+from categories.reports.calculations import BreakdownBy, CategorySummary, Totals, sort_breakdown
 from categories.reports.entries import (
     CategoryEntries,
     EntrySort,
@@ -37,11 +37,13 @@ from categories.reports.entries import (
 from categories.reports.exports import ExportFormat
 from categories.reports.forms import (
     ENTRIES_PAGE_SIZE,
+    MAX_ENTRIES_SHOWN,
     MAX_EXPORT_DAYS,
     EntriesFilterForm,
     EntriesQuery,
     OverviewFilterForm,
     OverviewQuery,
+    WorkspaceFilterForm,
 )
 from categories.reports.presenters import (
     ShareRow,
@@ -52,6 +54,7 @@ from categories.reports.presenters import (
     overview_charts,
     series_chart_view,
     sort_columns,
+    team_rows,
 )
 from categories.web.htmx import render_screen, render_swap, wants_fragment
 from categories.web.identity import current_workspace
@@ -468,6 +471,8 @@ def _results(workspace_gid: str, query: OverviewQuery) -> dict[str, Any]:
     overview = found.overview
     return {
         "overview": overview,
+        "fallback_reason": found.fallback_reason,
+        "uncategorised_url": f"{reverse('uncategorised')}?{urlencode(query.range_params())}",
         "as_of": found.as_of,
         "rows": [ShareRow.of(row) for row in overview.rows],
         "charts": overview_charts(overview) if overview.summed.minutes else [],
@@ -517,3 +522,97 @@ def _overview_page(
         oob=["reports/_overview_loading_status.html"],
         status=status,
     )
+
+
+# --- across the workspace: the team and the time with no category ------------------------
+
+
+@require_GET
+@viewer_required
+def team_page(request: HttpRequest) -> HttpResponse:
+    """People x categories for a range: hours per cell, per person, per category."""
+    form = WorkspaceFilterForm(request.GET, today=timezone.localdate())
+    context = _workspace_context(form, "team")
+    workspace = current_workspace(request)
+    if form.is_valid() and workspace:
+        query = form.query()
+        matrix, sweep = selectors.team_for_workspace(
+            workspace_gid=workspace.gid, start=query.start, end=query.end, **form.narrowing()
+        )
+        context |= {
+            "matrix": matrix,
+            "rows": team_rows(matrix, range_query=urlencode(query.range_params())),
+            "as_of": sweep.as_of,
+            **_narrowing_options(form, sweep.entries),
+            "csv_url": f"{reverse('team_csv')}?{urlencode(form.filter_params())}",
+        }
+    return render(request, "reports/team.html", context, status=200 if form.is_valid() else 422)
+
+
+@require_GET
+@viewer_required
+def team_csv_download(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceFilterForm(request.GET, today=timezone.localdate())
+    workspace = current_workspace(request)
+    if not form.is_valid() or workspace is None:
+        return _invalid_range(request)
+    query = form.query()
+    matrix, _ = selectors.team_for_workspace(
+        workspace_gid=workspace.gid, start=query.start, end=query.end, **form.narrowing()
+    )
+    filename = exports.export_filename(
+        kind="team", subject=workspace.name or "workspace", start=query.start, end=query.end,
+        filters=form.filter_words(),
+    )  # fmt: skip
+    return _export_response(exports.team_table(matrix), filename)
+
+
+@require_GET
+@viewer_required
+def uncategorised_page(request: HttpRequest) -> HttpResponse:
+    """The range's entries with no category: what tidying the categories is about."""
+    form = WorkspaceFilterForm(request.GET, today=timezone.localdate())
+    context = _workspace_context(form, "uncategorised")
+    workspace = current_workspace(request)
+    if form.is_valid() and workspace:
+        query = form.query()
+        entries = selectors.uncategorised_entries(
+            workspace_gid=workspace.gid, start=query.start, end=query.end, **form.narrowing()
+        )
+        sweep = selectors.entries_for_workspace(
+            workspace_gid=workspace.gid, start=query.start, end=query.end
+        )
+        context |= {
+            "entries": entries[:MAX_ENTRIES_SHOWN],
+            "total": Totals.of(entries),
+            "shown_all": len(entries) <= MAX_ENTRIES_SHOWN,
+            **_narrowing_options(form, sweep.entries),
+        }
+    status = 200 if form.is_valid() else 422
+    return render(request, "reports/uncategorised.html", context, status=status)
+
+
+def _workspace_context(form: WorkspaceFilterForm, url_name: str) -> dict[str, Any]:
+    query = form.query_or_today()
+    hidden = {key: value for key, value in form.narrowing().items() if value}
+    return {
+        "form": form,
+        "query": query,
+        "range_action": reverse(url_name),
+        "range_hidden": hidden,
+        "presets": dates.preset_links(
+            query.preset,
+            lambda preset: (
+                f"{reverse(url_name)}?"
+                + urlencode({**dates.range_params(preset, query.span), **hidden})
+            ),
+        ),
+    }
+
+
+def _narrowing_options(form: WorkspaceFilterForm, entries: list[TimeEntry]) -> dict[str, Any]:
+    return {
+        "people": selectors.references_of(entry.created_by for entry in entries),
+        "projects": selectors.references_of(entry.attributable_to for entry in entries),
+        "chosen": form.narrowing(),
+    }

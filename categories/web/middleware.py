@@ -11,10 +11,24 @@ from django.urls import reverse
 
 from categories.access.roles import can_view_dashboard
 from categories.asana import AsanaError, AsanaNotFound
+from categories.web.budget import acting_for
 from categories.web.htmx import problem_swap
 from categories.web.identity import asana_identity, cached_identity
 from categories.web.pool import asana_executor
 from categories.web.problems import describe_for
+
+
+class BudgetShareMiddleware:
+    """Marks the Asana requests a page sends as this person's, so the token's shared
+    budget can keep any one person from starving everyone else (categories.web.budget)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        person = f"user:{request.user.pk}" if request.user.is_authenticated else ""
+        with acting_for(person):
+            return self.get_response(request)
 
 
 class IdentityPrefetchMiddleware:

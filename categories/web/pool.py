@@ -13,6 +13,7 @@ has workers for the requests they wait on.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from functools import cache
@@ -36,12 +37,18 @@ def asana_executor() -> ThreadPoolExecutor | None:
     """
     if settings.DEMO_MODE:
         return None
-    return ThreadPoolExecutor(
-        max_workers=settings.ASANA_MAX_CONCURRENCY, thread_name_prefix="asana"
-    )
+    return ContextPool(max_workers=settings.ASANA_MAX_CONCURRENCY, thread_name_prefix="asana")
 
 
-class TaskPool(ThreadPoolExecutor):
+class ContextPool(ThreadPoolExecutor):
+    """Tasks run in the context of the code that submitted them: the token budget knows
+    whose request a fetch on a pool thread serves (categories.web.budget.acting_for)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+class TaskPool(ContextPool):
     """Each task ends as a request does: database connections it opened (a database
     cache backend, say) are closed, or kept per CONN_MAX_AGE, and never left to age in a
     long-lived thread."""

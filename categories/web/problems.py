@@ -23,6 +23,7 @@ from categories.asana import (
     AsanaNotFound,
     AsanaRateLimited,
     AsanaUnavailable,
+    BudgetExhausted,
     TooManyPages,
 )
 
@@ -65,6 +66,15 @@ def describe(
     `for_admin` says whether the reader can fix the token (a Category admin or
     superuser) or has to ask someone who can.
     """
+    if isinstance(error, BudgetExhausted):
+        seconds = max(1, math.ceil(error.retry_after or 1))
+        return ProblemMessage(
+            "Asana's rate limit is reached",
+            f"Asana's rate limit for this token is reached: everyone using this dashboard "
+            f"shares it. Try again in {seconds} s.",
+            503,
+            retry_after=seconds,
+        )
     if isinstance(error, TooManyPages):
         return ProblemMessage(
             "Too many entries to show at once",

@@ -382,10 +382,68 @@ def _text_chunks(response: Any) -> Any:
         yield chunk.decode("utf-8") if isinstance(chunk, bytes) else chunk
 
 
+# --- (f) what the overview costs: the entries, not the categories -------------------------
+
+WORKSPACES = (("15 categories", "1201000000000001"), ("137 categories", "1201000000000002"))
+# Targets: (requests, round trips) at most, per range.
+SWEEP_TARGETS = {"quarter": (20, 8), "year": (45, 15)}
+
+
+def measure_overview_cost(bench: Bench) -> list[Row]:
+    """The overview's hours section, cache cold, on the small and the large workspace, for
+    a quarter and a year: requests sent to Asana and wall time in round trips."""
+    client, user = bench.http()
+    round_trip = bench.round_trip(new_connection=False)
+    rows: list[Row] = []
+    counts: dict[str, list[int]] = {}
+    for label, workspace in WORKSPACES:
+        client.force_login(user)
+        _ok_redirect(client.post("/workspace/", {"workspace": workspace}))
+        for span, days in (("quarter", 91), ("year", 365)):
+            start = BENCH_TODAY - dt.timedelta(days=days - 1)
+            url = f"/overview/?range=custom&start={start.isoformat()}&end={BENCH_TODAY.isoformat()}"
+
+            def load(url: str = url) -> None:
+                _ok(client.get(url, headers=SECTION_HEADERS))
+
+            def cold(workspace: str = workspace) -> None:
+                make_cold(new_connections=False)
+                client.force_login(user)
+                client.post("/workspace/", {"workspace": workspace})
+
+            seconds = report.median(sample(bench.runs, load, before=cold))
+            cold()
+            with bench.counter.window() as traffic:
+                load()
+            counts.setdefault(span, []).append(traffic.requests)
+            most_requests, most_trips = SWEEP_TARGETS[span]
+            trips = seconds / round_trip
+            rows.append(
+                Row(
+                    f"(f) overview cold, {span}, {label}",
+                    f"{report.ms(seconds)}, {traffic.requests} requests",
+                    f"{report.ms(round_trip)} (1 RT)",
+                    f"{trips:.1f} RT",
+                    f"≤ {most_requests} requests, ≤ {most_trips} RT",
+                    traffic.requests <= most_requests and trips <= most_trips,
+                )
+            )
+    for span, (small, large) in counts.items():
+        bench.note(f"(f) {span}: {small} requests on 15 categories, {large} on 137")
+    return rows
+
+
+def _ok_redirect(response: Any) -> Any:
+    if response.status_code not in (200, 302):
+        raise RuntimeError(f"answered {response.status_code}")
+    return response
+
+
 MEASURES: dict[str, Callable[[Bench], list[Row]]] = {
     "a": measure_entries,
     "b": measure_pages,
     "c": measure_overview,
     "d": measure_export,
     "e": measure_download,
+    "f": measure_overview_cost,
 }

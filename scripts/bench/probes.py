@@ -45,11 +45,9 @@ def _fresh_budget(client: Any) -> None:
     one user's pages: a report of 79 requests every second spends Asana's 1,500 a minute
     within seconds, and the limiter then (rightly) spaces the requests out. A cold page
     is measured as a user meets it, with the minute's budget not yet spent."""
-    from django.conf import settings
-
-    from categories.asana.limiter import RequestBudget
-
-    client._budget = RequestBudget(requests_per_minute=settings.ASANA_REQUESTS_PER_MINUTE)
+    forget = getattr(getattr(client._budget, "store", None), "forget", None)
+    if callable(forget):
+        forget()  # the token's shared budget, as every process sees it
 
 
 def _close(client: Any) -> None:

@@ -21,6 +21,8 @@ SCREENS = {
     "entries and report": f"/categories/{ENGINEERING}/entries/?range=this-quarter",
     "overview": "/overview/?range=this-quarter&full=1",
     "audit log": "/audit/",
+    "team": "/team/?range=this-quarter",
+    "no category": "/no-category/?range=this-quarter",
 }
 
 

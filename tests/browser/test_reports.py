@@ -281,6 +281,8 @@ def test_a_category_that_fails_is_marked_and_retried_without_blanking_the_others
     page = reviewer_page
     # A range no other test opens: Asana's answers for it are not reused from a minute ago.
     start, end = today() - dt.timedelta(days=140), today() - dt.timedelta(days=101)
+    # The per-category fallback (the workspace listing refused), one category failing.
+    live_app.inject_fault(kind="status", status=403, path_pattern="^/time_tracking_entries")
     live_app.inject_fault(kind="status", status=503, path_pattern=f"{DESIGN}/time_tracking_entries")
     page.goto(f"/overview/?range=custom&start={start}&end={end}")
 

@@ -98,7 +98,9 @@ def test_a_range_too_busy_for_one_page_offers_the_exports_instead(admin_http, se
     assert 'id="entries-start"' in html  # the range form, to narrow it
 
 
-def test_the_ceiling_stops_reading_instead_of_spending_the_budget(settings, asana_calls) -> None:
+def test_the_ceiling_stops_reading_instead_of_spending_the_budget(
+    settings, asana_calls, seeded_sandbox
+) -> None:
     from categories.asana import TooManyPages
     from categories.reports.entries import entries_for_category
 

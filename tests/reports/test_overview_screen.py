@@ -223,8 +223,10 @@ def test_a_range_without_time_shows_rows_at_zero_and_no_charts(admin_http):
 
 @pytest.fixture
 def design_fails(monkeypatch):
-    """Asana answers 503 for one category's entries (and the client does not retry)."""
+    """The per-category fallback (the workspace listing refused), where Asana answers 503
+    for one category's entries (and the client does not retry)."""
     monkeypatch.setattr(asana_client(), "retry_policy", NO_RETRIES)
+    inject_fault(kind="status", status=403, path_pattern="^/time_tracking_entries")
     inject_fault(kind="status", status=503, path_pattern=f"{DESIGN}/time_tracking_entries")
 
 
@@ -325,7 +327,15 @@ def test_a_reviewer_may_see_the_overview(reviewer_http):
 # --- the same answers as the categories' own reports ----------------------------------------
 
 
-def test_rows_reuse_the_answer_each_categorys_report_just_showed(admin_http, asana_calls):
+@pytest.fixture
+def listing_refused() -> None:
+    """The token may not list the workspace's entries: each category is asked on its own."""
+    inject_fault(kind="status", status=403, path_pattern="^/time_tracking_entries")
+
+
+def test_rows_reuse_the_answer_each_categorys_report_just_showed(
+    admin_http, asana_calls, listing_refused
+):
     engineering = category_gid("Engineering")
     admin_http.get(f"/categories/{engineering}/entries/?{SEPTEMBER}")
     asana_calls.clear()
@@ -333,13 +343,13 @@ def test_rows_reuse_the_answer_each_categorys_report_just_showed(admin_http, asa
     html = results(admin_http)
 
     assert row_minutes(html)[engineering] == sandbox_minutes(engineering, START, END)[1]
-    asked = {call.path for call in asana_calls.to("time_tracking_entries")}
+    asked = {call.path for call in asana_calls.to("/time_tracking_categories/")}
     assert f"/time_tracking_categories/{engineering}/time_tracking_entries" not in asked
     assert len(asked) == 10  # every other category was asked once
     assert "Asana data as of" in html
 
 
-def test_refresh_asks_asana_again_for_every_row(admin_http, asana_calls):
+def test_refresh_asks_asana_again_for_every_row(admin_http, asana_calls, listing_refused):
     results(admin_http)
     asana_calls.clear()
 
@@ -347,7 +357,7 @@ def test_refresh_asks_asana_again_for_every_row(admin_http, asana_calls):
     assert f'hx-get="/overview/?{SEPTEMBER.replace("&", "&amp;")}&amp;refresh=1"' in page
     results(admin_http, f"{SEPTEMBER}&refresh=1")
 
-    assert len({call.path for call in asana_calls.to("time_tracking_entries")}) == 11
+    assert len({call.path for call in asana_calls.to("/time_tracking_categories/")}) == 11
 
 
 # --- against a real (mocked) Asana: the fetches run side by side --------------------------
@@ -435,6 +445,13 @@ def test_with_asana_itself_categories_are_fetched_side_by_side_and_one_may_fail(
         responses.GET,
         re.compile(rf"{re.escape(API)}/time_tracking_categories/\d+/time_tracking_entries.*"),
         callback=entries_page,
+    )
+    refused = {"errors": [{"message": "Forbidden: time_tracking_entries:read"}]}
+    real_asana.add(
+        responses.GET,
+        re.compile(rf"{re.escape(API)}/time_tracking_entries\?.*"),
+        json=refused,
+        status=403,
     )
     client.force_login(category_admin)
 

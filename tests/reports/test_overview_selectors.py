@@ -1,4 +1,5 @@
-"""The overview's reads: one task per category, failures per row, retried rows.
+"""The overview's per-category reads (its fallback where the token may not list the
+workspace's entries): one task per category, failures per row, retried rows.
 
 Asana is faked at the selectors' own boundary: the category list and each category's
 entries (what the categories and entries screens read), so these tests are about what the
@@ -133,9 +134,14 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeReads]:
         monkeypatch.setattr(category_selectors, "category_list", reads.category_list)
         monkeypatch.setattr(category_selectors, "category_get", reads.category_get)
         monkeypatch.setattr(selectors, "entries_for_category", reads.entries_for_category)
+        monkeypatch.setattr(selectors, "entries_for_workspace", _listing_refused)
         return reads
 
     return install
+
+
+def _listing_refused(**_: Any) -> Any:
+    raise FORBIDDEN
 
 
 def _report(executor: Executor, *, include_archived: bool = False):

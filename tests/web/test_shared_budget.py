@@ -1,0 +1,123 @@
+"""The token's budget is one budget for every process: in Redis (any number of servers) or,
+without Redis, in a file every process of the machine shares. Real servers and real
+processes (each spawned, a fresh interpreter like a separate server), no mocks."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from categories.asana.errors import BudgetExhausted
+from categories.web.budget import Limits
+from tests.support.budget_workers import hold_forever, make_budget, send
+
+SPAWN = multiprocessing.get_context("spawn")
+
+
+@pytest.fixture(params=["redis", "file"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "redis":
+        import redis
+
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
+        return url
+    return str(tmp_path / "budget.sqlite3")
+
+
+def in_processes(count: int, target: Callable[..., Any], **kwargs: Any) -> list[Any]:
+    with SPAWN.Pool(count) as pool:
+        return pool.starmap(_call, [(target, kwargs)] * count)
+
+
+def _call(target: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    return target(**kwargs)
+
+
+def most_at_once(spans: list[tuple[str, float, float]]) -> int:
+    events = sorted(
+        [(start, 1) for outcome, start, _ in spans if outcome == "sent"]
+        + [(end, -1) for outcome, _, end in spans if outcome == "sent"],
+        key=lambda event: (event[0], event[1]),
+    )
+    current = peak = 0
+    for _, change in events:
+        current += change
+        peak = max(peak, current)
+    return peak
+
+
+def test_four_processes_never_exceed_the_concurrent_writes(where: str) -> None:
+    limits = Limits(per_minute=1000, writes=3)
+    results = in_processes(
+        4, send, where=where, limits=limits, requests=6, method="PUT", hold=0.05, wait=10
+    )
+    spans = [span for result in results for span in result]
+    assert [outcome for outcome, *_ in spans].count("sent") == 24
+    assert most_at_once(spans) <= 3
+
+
+def test_four_processes_never_exceed_the_minute(where: str) -> None:
+    limits = Limits(per_minute=20)
+    results = in_processes(4, send, where=where, limits=limits, requests=10, wait=0.3)
+    outcomes = [outcome for result in results for outcome, *_ in result]
+    assert outcomes.count("sent") == 20
+    assert outcomes.count("refused") == 20
+
+
+def test_a_killed_process_leaks_its_slot_only_until_the_lease_ends(where: str) -> None:
+    limits = Limits(per_minute=1000, writes=1)
+    holding = SPAWN.Event()
+    holder = SPAWN.Process(target=hold_forever, args=(where, limits, 1.0, holding))
+    holder.start()
+    assert holding.wait(timeout=60)
+    budget = make_budget(where, limits, wait=0.2)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.join()
+    with pytest.raises(BudgetExhausted), budget.slot("PUT"):
+        pass
+    time.sleep(1.1)
+    with budget.slot("PUT"):  # the lease ran out: the slot is free again
+        pass
+
+
+def test_one_person_cannot_take_more_than_half_of_the_minute(where: str) -> None:
+    limits = Limits(per_minute=10)
+    greedy = send(where, limits, requests=10, person="user:1", wait=0.1)
+    other = send(where, limits, requests=5, person="user:2", wait=0.1)
+    assert [outcome for outcome, *_ in greedy].count("sent") == 5
+    assert [outcome for outcome, *_ in other].count("sent") == 5
+
+
+def test_background_work_leaves_pages_a_fifth_of_the_minute(where: str) -> None:
+    limits = Limits(per_minute=10)
+    job = send(where, limits, requests=10, background=True, wait=0.1)
+    page = send(where, limits, requests=2, person="user:1", wait=0.1)
+    assert [outcome for outcome, *_ in job].count("sent") == 8
+    assert [outcome for outcome, *_ in page].count("sent") == 2
+
+
+def test_background_writes_leave_three_of_the_fifteen(where: str) -> None:
+    limits = Limits(per_minute=1000)
+    results = in_processes(
+        2, send, where=where, limits=limits, requests=12, method="PUT", hold=0.2,
+        background=True, wait=5,
+    )  # fmt: skip
+    spans = [span for result in results for span in result]
+    assert most_at_once(spans) <= 12
+
+
+def test_an_exhausted_budget_says_when_to_try_again(where: str) -> None:
+    limits = Limits(per_minute=2)
+    send(where, limits, requests=2, wait=0.1)
+    budget = make_budget(where, limits, wait=0.1)
+    with pytest.raises(BudgetExhausted) as refused, budget.slot("GET"):
+        pass
+    assert 1 <= refused.value.retry_after <= 60
