@@ -42,6 +42,15 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 LOCAL_ONLY: bool = all(host.lower() in LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
 
+# Where the token's budget is kept: Redis (shared by every server) or, without REDIS_URL, a
+# file every process of this machine shares. A request waits this long for a slot, then
+# the page says when to try again.
+REDIS_URL: str = env.str("REDIS_URL", default="")
+ASANA_BUDGET_WAIT_SECONDS: float = env.float("ASANA_BUDGET_WAIT_SECONDS", default=10.0)
+ASANA_BUDGET_FILE = Path(
+    env.str("ASANA_BUDGET_FILE", default=str(VAR_DIR / "asana-budget.sqlite3"))
+)
+
 # Requests one page view may send to read a category's entries (pages of 100, all date
 # windows together); a range that would take more says so and offers the CSV instead.
 ASANA_MAX_REQUESTS_PER_VIEW: int = env.int("ASANA_MAX_REQUESTS_PER_VIEW", default=100)
@@ -105,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "categories.web.middleware.BudgetShareMiddleware",
     "categories.web.middleware.IdentityPrefetchMiddleware",
     "categories.web.middleware.AsanaErrorMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
@@ -146,7 +156,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://dashboard")}
+# With REDIS_URL the answer cache and its invalidation live in Redis too, so a write on one
+# server retires the cached answers of every other at once. CACHE_URL still wins if set.
+if REDIS_URL and not env.str("CACHE_URL", default=""):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://dashboard")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
