@@ -289,3 +289,41 @@ def test_the_usage_report_needs_the_control_token(served: str) -> None:
     )
 
     assert (anonymous.status_code, wrong.status_code) == (401, 401)
+
+
+def test_on_postgresql_concurrent_moves_of_one_entry_leave_one_category(
+    postgres: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """PostgreSQL runs the writes side by side (SQLite runs them one at a time): the row
+    lock each PUT takes first still leaves the entry exactly one category."""
+    import psycopg
+
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS sandbox_entries_test")
+        connection.execute("CREATE DATABASE sandbox_entries_test")
+    env = migrated_database(tmp_path_factory.mktemp("unused"))
+    env |= {"DATABASE_URL": postgres.url("sandbox_entries_test"), "SANDBOX_CONTROL_TOKEN": CONTROL}
+    for command in (("migrate", "-v0"), ("seed_sandbox",)):
+        subprocess.run([*MANAGE, *command], cwd=REPO, env=env, check=True, capture_output=True)
+    process = subprocess.Popen(
+        [*MANAGE, "asana_sandbox", "--port", "0", "--processes", "3", "--latency-ms", "200"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        base_url = process.stdout.readline().strip()
+        answers = at_once(12, lambda number: move(base_url, 33, category=2 + number % 5))
+        entry = requests.get(
+            f"{base_url}/time_tracking_entries/1210000000000033",
+            headers={"Authorization": "Bearer reader"},
+            timeout=10,
+        ).json()["data"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    assert {a.status_code for a in answers} == {200}
+    assert len(entry["categories"]) == 1
