@@ -229,7 +229,9 @@ def test_an_htmx_request_after_signing_out_elsewhere_goes_to_the_login_page(
 ) -> None:
     admin_page.goto("/")
     admin_page.context.clear_cookies()  # as if the session had ended
-    admin_page.evaluate("htmx.ajax('GET', '/categories/new/', {target: '#problems'})")
+    # Not awaiting htmx.ajax's promise: the redirect it leads to ends the page (and the
+    # script's context) before the promise could settle.
+    admin_page.evaluate("() => { htmx.ajax('GET', '/categories/new/', {target: '#problems'}); }")
     # The whole page went to the login page (and comes back to "/" after signing in).
     admin_page.wait_for_url(lambda url: url.endswith("/accounts/login/?next=%2F"))
     assert admin_page.get_by_role("button", name="Sign in").is_visible()
