@@ -244,8 +244,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Bearer token of the sandbox server's control API (/_sandbox/: reset, faults). Empty: each
 # `manage.py asana_sandbox` start makes a random one and prints it.
 SANDBOX_CONTROL_TOKEN: str = env.str("SANDBOX_CONTROL_TOKEN", default="")
-# "per_minute,reads,writes": the HTTP sandbox enforces Asana's per-token limits (429 with
-# Retry-After) and counts what it refused, at /_sandbox/usage. Empty: no limits.
+# "per_minute,reads,writes" (e.g. 1500,50,15): the sandbox enforces Asana's per-token limits
+# (429 with Retry-After). Empty: it only counts against Asana's. Counters: /_sandbox/usage.
 SANDBOX_LIMITS: str = env.str("SANDBOX_LIMITS", default="")
 # Seconds an access token the sandbox issues (signing in with it) stays valid; Asana's last
 # an hour. Tests shorten it to see the dashboard refresh.

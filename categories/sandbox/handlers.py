@@ -14,17 +14,20 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from .entry_rows import as_rows, category_entry_rows, entry_rows
+from .entry_rows import as_rows, category_entry_rows, entry_detail, entry_rows
+from .entry_updates import entry_apply, entry_change
 from .models import (
+    ApprovalStatus,
     SandboxCategory,
     SandboxEntry,
     SandboxProject,
+    SandboxTask,
     SandboxUser,
     SandboxWorkspace,
     name_key,
 )
 from .pagination import Page, paginate, paginate_with
-from .records import CATEGORY, ENTRY, USER, WORKSPACE, Resource, render
+from .records import CATEGORY, ENTRY, MEMBERSHIP, USER, WORKSPACE, Membership, Resource, render
 from .request import ApiRequest
 from .responses import ApiError, SandboxResponse
 from .validation import (
@@ -121,14 +124,38 @@ def list_workspace_entries(request: ApiRequest) -> SandboxResponse:
             "entered_on_start_date",
             "Missing input: give entered_on_start_date, entered_on_end_date or both",
         )
+    if params.get("portfolio"):
+        raise bad_request("portfolio", "Portfolios are not part of the sandbox")
     rows = SandboxEntry.objects.filter(workspace=workspace)
     if params.get("user"):
         rows = rows.filter(created_by=referenced(SandboxUser, params["user"], "user"))
     if params.get("attributable_to"):
         project = referenced(SandboxProject, params["attributable_to"], "attributable_to")
         rows = rows.filter(attributable_to=project)
+    if params.get("task"):
+        rows = rows.filter(task=referenced(SandboxTask, params["task"], "task"))
+    if params.get("timesheet_approval_status"):
+        rows = rows.filter(approval_status=_approval_status(params["timesheet_approval_status"]))
     rows = _entries_between(rows, start, end)
+    # Ordered by (entered_on, gid) with keyset offsets: pages of one query, and the
+    # queries of disjoint date windows, neither lose nor repeat an entry.
     return _page(request, rows, _ENTRY_ORDER, ENTRY, fields, prepare=entry_rows)
+
+
+def get_entry(request: ApiRequest, gid: str) -> SandboxResponse:
+    fields = request.fields("getTimeTrackingEntry", ENTRY.full)
+    entry = _entry(gid)
+    return request.answer({"data": render(ENTRY, entry_detail(entry.pk), fields)})
+
+
+def update_entry(request: ApiRequest, gid: str) -> SandboxResponse:
+    """Only the fields sent change; `categories` replaces (at most one); see entry_updates."""
+    fields = request.fields("updateTimeTrackingEntry", ENTRY.full)
+    entry = _entry(gid)
+    change = entry_change(entry, request.data())
+    if not entry_apply(entry.pk, change):
+        raise _unknown_entry(gid)
+    return request.answer({"data": render(ENTRY, entry_detail(entry.pk), fields)})
 
 
 # --- users and workspaces --------------------------------------------------------------
@@ -145,6 +172,28 @@ def get_user(request: ApiRequest, gid: str) -> SandboxResponse:
 def list_workspaces(request: ApiRequest) -> SandboxResponse:
     fields = request.fields("getWorkspaces", WORKSPACE.compact)
     return _page(request, request.me.workspaces.all(), ("id",), WORKSPACE, fields)
+
+
+def list_workspace_memberships(request: ApiRequest, gid: str) -> SandboxResponse:
+    """The user's memberships, one per workspace, with `is_admin` (the dashboard's roles)."""
+    fields = request.fields("getWorkspaceMembershipsForUser", MEMBERSHIP.compact)
+    user = request.me if gid == "me" else SandboxUser.find(gid_param(gid, "user_gid"))
+    if user is None:
+        raise ApiError(404, f"user: Unknown object: {gid}")
+    links = SandboxUser.workspaces.through.objects.filter(sandboxuser=user)
+    page = paginate(links, ("id",), request.page_query())
+    admin_of = set(user.admin_of.values_list("id", flat=True))
+    workspaces = SandboxWorkspace.objects.in_bulk([link.sandboxworkspace_id for link in page.items])
+    memberships = [
+        Membership(
+            pk=link.pk,
+            user=user,
+            workspace=workspaces[link.sandboxworkspace_id],
+            is_admin=link.sandboxworkspace_id in admin_of,
+        )
+        for link in page.items
+    ]
+    return request.answer(page.envelope([render(MEMBERSHIP, m, fields) for m in memberships]))
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -186,6 +235,27 @@ def _category(gid: str) -> SandboxCategory:
     if category is None:
         raise ApiError(404, f"time_tracking_category: Unknown object: {gid}")
     return category
+
+
+def _entry(gid: str) -> SandboxEntry:
+    entry = SandboxEntry.find(gid_param(gid, "time_tracking_entry_gid"))
+    if entry is None:
+        raise _unknown_entry(gid)
+    return entry
+
+
+def _unknown_entry(gid: str) -> ApiError:
+    return ApiError(404, f"time_tracking_entry: Unknown object: {gid}")
+
+
+def _approval_status(value: str) -> str:
+    status = value.upper()
+    if status not in ApprovalStatus.values:
+        choices = ", ".join(s.lower() for s in ApprovalStatus.values)
+        raise bad_request(
+            "timesheet_approval_status", f'Invalid enum value "{value}". Expected one of: {choices}'
+        )
+    return status
 
 
 def _entries_between(

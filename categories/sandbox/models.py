@@ -11,6 +11,7 @@ import re
 from typing import ClassVar, Self
 
 from django.db import connection, models
+from django.utils import timezone
 
 from categories.asana.colors import CATEGORY_COLORS, CATEGORY_NAME_MAX_LENGTH
 
@@ -65,6 +66,8 @@ class SandboxWorkspace(GidModel):
 
     name = models.CharField(max_length=200)
     email_domain = models.CharField(max_length=100, blank=True)
+    # Members who are workspace admins (`is_admin` of their workspace membership).
+    admins = models.ManyToManyField("SandboxUser", related_name="admin_of", blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -98,6 +101,22 @@ class SandboxProject(GidModel):
         return self.name
 
 
+class SandboxTask(GidModel):
+    """A task time is logged on (Asana logs every entry on a task)."""
+
+    GID_PREFIX = 1204
+
+    project = models.ForeignKey(SandboxProject, on_delete=models.CASCADE, related_name="tasks")
+    name = models.CharField(max_length=200)
+    resource_subtype = models.CharField(max_length=20, default="default_task")
+    created_by = models.ForeignKey(
+        "SandboxUser", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SandboxCategory(GidModel):
     GID_PREFIX = 1209
 
@@ -125,6 +144,22 @@ class SandboxCategory(GidModel):
         return self.name
 
 
+class BillableStatus(models.TextChoices):
+    BILLABLE = "billable"
+    NON_BILLABLE = "nonBillable"
+    NOT_APPLICABLE = "notApplicable"
+
+
+class ApprovalStatus(models.TextChoices):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+LOCKED_APPROVAL_STATUSES = frozenset({ApprovalStatus.SUBMITTED, ApprovalStatus.APPROVED})
+
+
 class SandboxEntry(GidModel):
     GID_PREFIX = 1210
 
@@ -139,12 +174,30 @@ class SandboxEntry(GidModel):
     )
     # Deleting a category deletes these links only: the entry stays, without that category.
     categories = models.ManyToManyField(SandboxCategory, related_name="entries", blank=True)
+    # The full record's fields (GET/PUT of one entry); the lists show the compact record only.
+    task = models.ForeignKey(
+        SandboxTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    description = models.TextField(blank=True, default="")
+    billable_status = models.CharField(
+        max_length=20, choices=BillableStatus.choices, default=BillableStatus.NOT_APPLICABLE
+    )
+    # The approval state of the timesheet (the person's week) the entry is on: a SUBMITTED or
+    # APPROVED timesheet is locked, so the sandbox refuses to change its entries.
+    approval_status = models.CharField(
+        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "entered_on", "id"])]
 
     def __str__(self) -> str:
         return f"{self.entered_on} {self.duration_minutes} min"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.approval_status in LOCKED_APPROVAL_STATUSES
 
 
 class SandboxFault(models.Model):
@@ -162,6 +215,8 @@ class SandboxFault(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     retry_after = models.PositiveIntegerField(null=True, blank=True)
+    # The error message of a "status" fault; blank: Asana's usual words for the status.
+    message = models.CharField(max_length=500, blank=True)
     latency_ms = models.PositiveIntegerField(default=0)
     remaining = models.PositiveIntegerField(null=True, blank=True)  # None: fires forever
     created = models.DateTimeField(auto_now_add=True)

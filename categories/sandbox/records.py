@@ -8,10 +8,11 @@ Compact and full records are just default path lists, so one renderer serves all
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 Getter = Callable[[Any], Any]
 
@@ -131,6 +132,37 @@ USER = Resource(
     full=("name", "email", "photo", "workspaces"),
 )
 
+
+@dataclass(frozen=True)
+class Membership:
+    """A user's membership of a workspace (the sandbox keeps it as the M2M link)."""
+
+    pk: int
+    user: Any
+    workspace: Any
+    is_admin: bool
+
+    GID_PREFIX: ClassVar[int] = 1205
+
+    @property
+    def gid(self) -> str:
+        return f"{self.GID_PREFIX}{self.pk:012d}"
+
+
+MEMBERSHIP = Resource(
+    "workspace_membership",
+    {
+        "user": Relation(USER, lambda m: m.user),
+        "workspace": Relation(WORKSPACE, lambda m: m.workspace),
+        "is_admin": lambda m: m.is_admin,
+        "is_guest": lambda m: False,
+        "is_active": lambda m: True,
+        "is_view_only": lambda m: False,
+    },
+    compact=("user", "workspace"),
+    full=("user", "workspace", "is_admin", "is_guest", "is_active", "is_view_only"),
+)
+
 PROJECT = Resource("project", {"name": lambda p: p.name}, compact=("name",), full=("name",))
 
 CATEGORY = Resource(
@@ -144,6 +176,20 @@ CATEGORY = Resource(
     full=("name", "color", "is_archived"),
 )
 
+# A task's creator, as a task shows it: gid and resource_type only.
+USER_REFERENCE = Resource("user", {}, compact=(), full=())
+
+TASK = Resource(
+    "task",
+    {
+        "name": lambda t: t.name,
+        "resource_subtype": lambda t: t.resource_subtype,
+        "created_by": Relation(USER_REFERENCE, lambda t: t.created_by),
+    },
+    compact=("name", "resource_subtype", "created_by"),
+    full=("name", "resource_subtype", "created_by"),
+)
+
 _ENTRY_FIELDS = (
     "duration_minutes",
     "entered_on",
@@ -152,6 +198,12 @@ _ENTRY_FIELDS = (
     "categories.name",
     "categories.color",
 )
+
+
+def _timestamp(moment: dt.datetime) -> str:
+    """Asana's form: UTC with milliseconds and a Z, e.g. 2025-03-01T16:05:00.000Z."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
 
 ENTRY = Resource(
     "time_tracking_entry",
@@ -162,7 +214,20 @@ ENTRY = Resource(
         "created_by": Relation(USER, lambda e: e.created_by),
         # Entries are served as plain rows (entry_rows.py) with their categories in order.
         "categories": Relation(CATEGORY, lambda e: e.categories, many=True),
+        # The full record's fields (entry_rows.EntryDetail); lists never ask for them.
+        "task": Relation(TASK, lambda e: e.task),
+        "created_at": lambda e: _timestamp(e.created_at),
+        "approval_status": lambda e: e.approval_status,
+        "billable_status": lambda e: e.billable_status,
+        "description": lambda e: e.description,
     },
     compact=_ENTRY_FIELDS,
-    full=_ENTRY_FIELDS,
+    full=(
+        *_ENTRY_FIELDS,
+        "task",
+        "created_at",
+        "approval_status",
+        "billable_status",
+        "description",
+    ),
 )

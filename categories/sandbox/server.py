@@ -16,11 +16,11 @@ from django.db import connections
 
 from .api import API_ROOT
 from .control import CONTROL_ROOT, handle_control
-from .limits import Usage
+from .limits import usage_table
 from .models import SandboxFault
 from .oauth import AUTHORIZE_PATH
 from .oauth_page import approval_response
-from .responses import SandboxResponse, error_response, json_response
+from .responses import SandboxResponse, error_response
 from .transport import NoAnswer, process
 
 logger = logging.getLogger("categories.sandbox.server")
@@ -59,8 +59,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.control_token = (
             control_token or settings.SANDBOX_CONTROL_TOKEN or secrets.token_urlsafe(24)
         )
-        # Asana's per-token limits, enforced and counted when SANDBOX_LIMITS asks for it.
-        self.usage = Usage.parse(settings.SANDBOX_LIMITS)
+        # Asana's per-token counters, made now: copies forked later share them, so every
+        # process serving this port counts as one Asana (limits.py).
+        usage_table()
 
     def allows_control(self, authorization: str | None) -> bool:
         expected = f"Bearer {self.control_token}"
@@ -126,27 +127,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             if not self.server.allows_control(self.headers.get("Authorization")):
                 self._send(error_response(401, CONTROL_REFUSAL))
                 return
-            if urlsplit(self.path).path.rstrip("/") == "/_sandbox/usage":
-                usage = self.server.usage.report() if self.server.usage else {}
-                self._send(json_response({"data": usage}))
-                return
             self._send(handle_control(self.command, urlsplit(self.path).path, body))
             return
-        usage = self.server.usage
-        if usage is None:
-            self._answer_api(body)
-            return
-        token = self.headers.get("Authorization") or ""
-        retry_after = usage.enter(token, self.command)
-        if retry_after:
-            self._send(error_response(429, headers={"Retry-After": str(int(retry_after))}))
-            return
-        try:
-            self._answer_api(body)
-        finally:
-            usage.leave(token, self.command)
-
-    def _answer_api(self, body: bytes) -> None:
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         outcome = process(
             method=self.command,
