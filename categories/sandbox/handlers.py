@@ -175,7 +175,8 @@ def list_workspaces(request: ApiRequest) -> SandboxResponse:
 
 
 def list_workspace_memberships(request: ApiRequest, gid: str) -> SandboxResponse:
-    """The user's memberships, one per workspace, with `is_admin` (the dashboard's roles)."""
+    """The user's memberships, one per workspace, with `is_admin` and `is_guest` (the
+    dashboard's roles)."""
     fields = request.fields("getWorkspaceMembershipsForUser", MEMBERSHIP.compact)
     user = request.me if gid == "me" else SandboxUser.find(gid_param(gid, "user_gid"))
     if user is None:
@@ -183,6 +184,7 @@ def list_workspace_memberships(request: ApiRequest, gid: str) -> SandboxResponse
     links = SandboxUser.workspaces.through.objects.filter(sandboxuser=user)
     page = paginate(links, ("id",), request.page_query())
     admin_of = set(user.admin_of.values_list("id", flat=True))
+    guest_of = set(user.guest_of.values_list("id", flat=True))
     workspaces = SandboxWorkspace.objects.in_bulk([link.sandboxworkspace_id for link in page.items])
     memberships = [
         Membership(
@@ -190,6 +192,7 @@ def list_workspace_memberships(request: ApiRequest, gid: str) -> SandboxResponse
             user=user,
             workspace=workspaces[link.sandboxworkspace_id],
             is_admin=link.sandboxworkspace_id in admin_of,
+            is_guest=link.sandboxworkspace_id in guest_of,
         )
         for link in page.items
     ]

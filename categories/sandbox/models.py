@@ -68,6 +68,8 @@ class SandboxWorkspace(GidModel):
     email_domain = models.CharField(max_length=100, blank=True)
     # Members who are workspace admins (`is_admin` of their workspace membership).
     admins = models.ManyToManyField("SandboxUser", related_name="admin_of", blank=True)
+    # Members who are guests (`is_guest`): invited from outside the organisation.
+    guests = models.ManyToManyField("SandboxUser", related_name="guest_of", blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -141,6 +141,7 @@ class Membership:
     user: Any
     workspace: Any
     is_admin: bool
+    is_guest: bool = False
 
     GID_PREFIX: ClassVar[int] = 1205
 
@@ -155,7 +156,7 @@ MEMBERSHIP = Resource(
         "user": Relation(USER, lambda m: m.user),
         "workspace": Relation(WORKSPACE, lambda m: m.workspace),
         "is_admin": lambda m: m.is_admin,
-        "is_guest": lambda m: False,
+        "is_guest": lambda m: m.is_guest,
         "is_active": lambda m: True,
         "is_view_only": lambda m: False,
     },

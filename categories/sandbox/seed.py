@@ -43,7 +43,7 @@ WORKSPACES = (
     ("Acme Consulting Group", "acme-consulting.example"),
 )
 # name, email, indexes of the workspaces they belong to. The first is the token's user.
-# Admins: the token's user of both workspaces, Priya of Northwind.
+# Admins: the token's user of both workspaces, Priya of Northwind; Sam is Northwind's guest.
 USERS = (
     ("Alex Morgan", "alex.morgan@northwind.example", (0, 1)),
     ("Priya Raman", "priya.raman@northwind.example", (0,)),
@@ -53,8 +53,11 @@ USERS = (
     ("Jonas Müller", "jonas.mueller@northwind.example", (0,)),
     ("Amara Okafor", "amara.okafor@acme-consulting.example", (1,)),
     ("Zoë Lindqvist", "zoe.lindqvist@acme-consulting.example", (1,)),
+    # Logs no time: a guest of Northwind (GUESTS), invited from outside it.
+    ("Sam Rivera", "sam.rivera@freelance.example", ()),
 )
 ADMINS = ((0, 0), (0, 1), (1, 0))  # (user index, workspace index)
+GUESTS = ((8, 0),)  # (user index, workspace index): members that are guests
 PROJECTS = (
     (
         "Website redesign",
@@ -290,12 +293,23 @@ class _Seeder:
                 for user, index in ADMINS
             ]
         )
+        guests = SandboxWorkspace.guests.through
+        guests.objects.bulk_create(
+            [
+                guests(sandboxuser_id=rows[user].id, sandboxworkspace_id=workspaces[index].id)
+                for user, index in GUESTS
+            ]
+        )
         link = SandboxUser.workspaces.through
+        memberships = [
+            (user.id, workspaces[index].id)
+            for user, (_, _, indexes) in zip(rows, USERS, strict=True)
+            for index in indexes
+        ] + [(rows[user].id, workspaces[index].id) for user, index in GUESTS]
         link.objects.bulk_create(
             [
-                link(sandboxuser_id=user.id, sandboxworkspace_id=workspaces[index].id)
-                for user, (_, _, indexes) in zip(rows, USERS, strict=True)
-                for index in indexes
+                link(sandboxuser_id=user, sandboxworkspace_id=workspace)
+                for user, workspace in memberships
             ]
         )
         return [(user, spec[2]) for user, spec in zip(rows, USERS, strict=True)]

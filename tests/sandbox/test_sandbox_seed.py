@@ -57,7 +57,7 @@ def test_two_workspaces_with_their_people_and_projects(demo: None) -> None:
         (NORTHWIND, "Northwind Studio"),
         (ACME, "Acme Consulting Group"),
     ]
-    assert users.count() == 8
+    assert users.count() == 9
     assert users[0].name == "Alex Morgan"
     assert users[0].workspaces.count() == 2
     assert "Siobhán O'Neill" in [u.name for u in users]
