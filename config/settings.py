@@ -4,11 +4,13 @@ Every setting is documented in `.env.example`.
 """
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 import jinja2
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -64,25 +66,57 @@ JOBS_STALE_SECONDS: float = env.float("JOBS_STALE_SECONDS", default=60.0)
 # The durable queue the job workers (`make worker`, `manage.py jobs_worker`) take jobs from.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["jobs"]}}
 
-# Demo mode: the offline sandbox instead of Asana. On by itself only on a laptop with no
-# token; a deployment must ask for it, so a forgotten token never serves the demo (and its
-# printed passwords) to the world.
-DEMO_MODE: bool = env.bool("DEMO_MODE", default=LOCAL_ONLY and not ASANA_ACCESS_TOKEN)
-if not DEMO_MODE and not ASANA_ACCESS_TOKEN:
+
+# --- Signing in with Asana (OAuth 2.0) ---------------------------------------------------
+# The dashboard's app registered in Asana (Developer console): with both set, the login page
+# offers "Sign in with Asana" and each person acts with their own Asana token. The two OAuth
+# endpoints are at the origin of ASANA_BASE_URL (/-/oauth_authorize and /-/oauth_token).
+ASANA_OAUTH_CLIENT_ID: str = env.str("ASANA_OAUTH_CLIENT_ID", default="")
+ASANA_OAUTH_CLIENT_SECRET: str = env.str("ASANA_OAUTH_CLIENT_SECRET", default="")
+if bool(ASANA_OAUTH_CLIENT_ID) != bool(ASANA_OAUTH_CLIENT_SECRET):
     raise ImproperlyConfigured(
-        "Set ASANA_ACCESS_TOKEN: this dashboard answers to "
-        f"{', '.join(ALLOWED_HOSTS) or 'no host'} (ALLOWED_HOSTS), so it does not fall back "
-        "to demo mode. Set DEMO_MODE=true to serve the offline demo on purpose."
+        "Set both ASANA_OAUTH_CLIENT_ID and ASANA_OAUTH_CLIENT_SECRET (or neither): signing "
+        "in with Asana needs the app's id and its secret."
+    )
+_OAUTH_CONFIGURED = bool(ASANA_OAUTH_CLIENT_ID)
+
+# Demo mode: the offline sandbox instead of Asana. On by itself only on a laptop with
+# neither a token nor signing in with Asana; a deployment must ask for it, so a forgotten
+# token never serves the demo (and its printed passwords) to the world.
+DEMO_MODE: bool = env.bool(
+    "DEMO_MODE", default=LOCAL_ONLY and not ASANA_ACCESS_TOKEN and not _OAUTH_CONFIGURED
+)
+if not DEMO_MODE and not ASANA_ACCESS_TOKEN and not _OAUTH_CONFIGURED:
+    raise ImproperlyConfigured(
+        "Set ASANA_ACCESS_TOKEN, or ASANA_OAUTH_CLIENT_ID and ASANA_OAUTH_CLIENT_SECRET: this "
+        f"dashboard answers to {', '.join(ALLOWED_HOSTS) or 'no host'} (ALLOWED_HOSTS), so it "
+        "does not fall back to demo mode. Set DEMO_MODE=true to serve the offline demo on "
+        "purpose."
     )
 
 
-def _local_secret_key() -> str:
-    """A key generated once and kept in var/, so a laptop's sessions survive restarts."""
-    key_file = VAR_DIR / "secret_key"
+def _local_secret(name: str, make: Callable[[], str]) -> str:
+    """A secret generated once and kept in var/ (readable by its owner only), so a laptop's
+    sessions and stored sign-ins survive restarts."""
+    key_file = VAR_DIR / name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.write_text(make())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+# The demo signs in with Asana against the sandbox (which registers this app for itself in
+# `make run`), beside the demo accounts. DEMO_OAUTH=false keeps only the accounts.
+DEMO_OAUTH: bool = env.bool("DEMO_OAUTH", default=True)
+if DEMO_MODE and DEMO_OAUTH and not _OAUTH_CONFIGURED:
+    ASANA_OAUTH_CLIENT_ID = "category-dashboard-demo"
+    ASANA_OAUTH_CLIENT_SECRET = _local_secret(
+        "demo_oauth_client_secret", lambda: secrets.token_urlsafe(32)
+    )
+ASANA_OAUTH_ENABLED: bool = bool(ASANA_OAUTH_CLIENT_ID)
+# How often a signed-in person's workspace roles (admin, member, guest) are asked of Asana
+# again; they are also asked at every sign-in.
+ASANA_ROLES_RECHECK_SECONDS: int = env.int("ASANA_ROLES_RECHECK_SECONDS", default=3600)
 
 
 SECRET_KEY: str = env.str("SECRET_KEY", default="")
@@ -92,7 +126,31 @@ if not SECRET_KEY:
             "Set SECRET_KEY: it is required when the dashboard answers to other hosts "
             "than this machine (ALLOWED_HOSTS)."
         )
-    SECRET_KEY = _local_secret_key()
+    SECRET_KEY = _local_secret("secret_key", lambda: secrets.token_urlsafe(50))
+
+# Keys that encrypt the people's Asana tokens in the database (cryptography's Fernet):
+# comma-separated, the first encrypts, every one decrypts. To rotate: put a new key first,
+# run `manage.py rotate_token_keys`, then drop the old one. On this machine one is generated
+# into var/; a deployment that signs in with Asana must set it.
+TOKEN_ENCRYPTION_KEYS: list[str] = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
+if ASANA_OAUTH_ENABLED and not TOKEN_ENCRYPTION_KEYS:
+    if not LOCAL_ONLY:
+        raise ImproperlyConfigured(
+            "Set TOKEN_ENCRYPTION_KEYS: signing in with Asana stores each person's tokens "
+            "encrypted with it. Make one with: python -c 'from cryptography.fernet import "
+            "Fernet; print(Fernet.generate_key().decode())'"
+        )
+    TOKEN_ENCRYPTION_KEYS = [
+        _local_secret("token_encryption_key", lambda: Fernet.generate_key().decode())
+    ]
+for _key in TOKEN_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "TOKEN_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe "
+            "base64-encoded bytes)."
+        ) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -106,6 +164,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "categories",
+    "categories.access",
     "categories.sandbox",
     "categories.jobs",
     "django_tasks",
@@ -127,6 +186,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "categories.web.middleware.BudgetShareMiddleware",
+    "categories.web.middleware.ActingPersonMiddleware",
     "categories.web.middleware.IdentityPrefetchMiddleware",
     "categories.web.middleware.AsanaErrorMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
@@ -197,9 +257,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Bearer token of the sandbox server's control API (/_sandbox/: reset, faults). Empty: each
 # `manage.py asana_sandbox` start makes a random one and prints it.
 SANDBOX_CONTROL_TOKEN: str = env.str("SANDBOX_CONTROL_TOKEN", default="")
-# "per_minute,reads,writes": the HTTP sandbox enforces Asana's per-token limits (429 with
-# Retry-After) and counts what it refused, at /_sandbox/usage. Empty: no limits.
+# "per_minute,reads,writes" (e.g. 1500,50,15): the sandbox enforces Asana's per-token limits
+# (429 with Retry-After). Empty: it only counts against Asana's. Counters: /_sandbox/usage.
 SANDBOX_LIMITS: str = env.str("SANDBOX_LIMITS", default="")
+# Seconds an access token the sandbox issues (signing in with it) stays valid; Asana's last
+# an hour. Tests shorten it to see the dashboard refresh.
+SANDBOX_OAUTH_TOKEN_SECONDS: int = env.int("SANDBOX_OAUTH_TOKEN_SECONDS", default=3600)
 
 # --- Security ---------------------------------------------------------------------------
 # Sign-ins go through django-axes' lockout check first, then Django's own user table.

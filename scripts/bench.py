@@ -11,7 +11,7 @@ table of medians over several runs:
   (d) peak memory of a CSV export of 100,000 entries (vs 10,000);
   (e) the CSV download of the busiest category's full history through the dashboard's view,
       cache cold, against the SDK fetching the same entries;
-  (f) the overview's cost, cache cold, on a 15- and a 132-category workspace, for a quarter
+  (f) the overview's cost, cache cold, on a 15- and a 137-category workspace, for a quarter
       and a year: requests sent to Asana and wall time;
   (g) merging the busiest category (about 2,800 entries) as a background job in a worker
       process, against a sandbox enforcing 1,500 requests a minute: moves a minute, peak

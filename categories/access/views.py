@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 
@@ -27,6 +28,7 @@ class SignInView(auth_views.LoginView):
         # elsewhere, even where someone turned demo mode on for a shared host.
         local = is_loopback_host(self.request)
         context["demo_accounts"] = shown_demo_accounts() if local else []
+        context["asana_sign_in"] = settings.ASANA_OAUTH_ENABLED
         return context
 
 

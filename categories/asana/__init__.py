@@ -21,6 +21,7 @@ from .resources import (
     TimeEntryDetail,
     User,
     Workspace,
+    WorkspaceMembership,
 )
 from .retry import NO_RETRIES, RetryPolicy
 
@@ -46,5 +47,6 @@ __all__ = [
     "TooManyPages",
     "User",
     "Workspace",
+    "WorkspaceMembership",
     "color_label",
 ]

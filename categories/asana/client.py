@@ -17,9 +17,24 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from .errors import AsanaError, AsanaUnavailable, PageAllowance, error_from_response
+from .errors import (
+    AsanaAuthError,
+    AsanaError,
+    AsanaUnavailable,
+    PageAllowance,
+    error_from_response,
+)
 from .limiter import RequestBudget
-from .resources import Category, Page, TimeEntry, TimeEntryDetail, User, Workspace, iterate_pages
+from .resources import (
+    Category,
+    Page,
+    TimeEntry,
+    TimeEntryDetail,
+    User,
+    Workspace,
+    WorkspaceMembership,
+    iterate_pages,
+)
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from .windows import fetch_windowed, stream_windowed
 
@@ -36,6 +51,7 @@ ENTRY_DETAIL_FIELDS = (
     f"{ENTRY_FIELDS},description,billable_status,approval_status,task.name,created_at"
 )
 ME_FIELDS = "name,email,workspaces.name"
+MEMBERSHIP_FIELDS = "workspace,workspace.name,is_admin,is_guest"
 
 Params = Mapping[str, str | int | None]
 T = TypeVar("T")
@@ -55,8 +71,12 @@ class AsanaClient:
         pool_size: int = 32,
         budget: RequestBudget | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        token_renewer: Callable[[], str | None] | None = None,
     ) -> None:
+        """`token_renewer`, for an OAuth token: asked once when Asana answers 401, it
+        returns a new token to send the request again with, or None (the 401 stands)."""
         self.base_url = base_url.rstrip("/")
+        self._token_renewer = token_renewer
         # A short connect timeout: a server that does not accept in 3 s is down.
         self.timeout = (min(3.05, timeout), timeout)
         self.retry_policy = retry_policy or RetryPolicy()
@@ -70,11 +90,14 @@ class AsanaClient:
         # Mounted on the scheme only: a more specific mount (the demo sandbox) still wins.
         for scheme in ("https://", "http://"):
             self._session.mount(scheme, adapter)
-        self._session.headers.update(
-            # Stripped: a token pasted with a newline makes `requests` refuse the header.
-            {"Authorization": f"Bearer {token.strip()}", "Accept": "application/json"}
-        )
+        self._session.headers["Accept"] = "application/json"
+        self.use_token(token)
         _settle_environment(self._session, self.base_url)
+
+    def use_token(self, token: str) -> None:
+        """Send `token` from now on (a refreshed OAuth access token replaces the old one)."""
+        # Stripped: a token pasted with a newline makes `requests` refuse the header.
+        self._session.headers["Authorization"] = f"Bearer {token.strip()}"
 
     def __repr__(self) -> str:
         # Never show the token, not even in a debugger or a log of the object.
@@ -304,6 +327,20 @@ class AsanaClient:
         body = self.call("GET", "/users/me", params={"opt_fields": ME_FIELDS})
         return User.from_api(body["data"])
 
+    def workspace_memberships(self) -> list[WorkspaceMembership]:
+        """The token's user's memberships, one per workspace (admin, guest or member)."""
+        return list(
+            iterate_pages(
+                lambda offset: self._page(
+                    "/users/me/workspace_memberships",
+                    {"opt_fields": MEMBERSHIP_FIELDS},
+                    WorkspaceMembership.from_api,
+                    offset,
+                    PAGE_LIMIT,
+                )
+            )
+        )
+
     def workspaces_page(
         self, *, offset: str | None = None, limit: int = PAGE_LIMIT
     ) -> Page[Workspace]:
@@ -342,6 +379,7 @@ class AsanaClient:
         started = time.monotonic()
         attempt = 0
         status: int | str = "-"
+        renewed = False
         try:
             while True:
                 attempt += 1
@@ -362,6 +400,11 @@ class AsanaClient:
                     outcome = self._interpret(response)
                     if not isinstance(outcome, AsanaError):
                         return outcome
+                    if isinstance(outcome, AsanaAuthError) and not renewed:
+                        # A 401 changed nothing in Asana: sent again with a renewed token.
+                        renewed = True
+                        if self._renew_token():
+                            continue
                     error, retryable = outcome, _may_retry(method, outcome)
                 wait = self._wait_before_retry(error, attempt) if retryable else None
                 if wait is None:
@@ -376,6 +419,12 @@ class AsanaClient:
                 (time.monotonic() - started) * 1000,
                 attempt,
             )
+
+    def _renew_token(self) -> bool:
+        new_token = self._token_renewer() if self._token_renewer else None
+        if new_token:
+            self.use_token(new_token)
+        return bool(new_token)
 
     def _interpret(self, response: requests.Response) -> dict[str, Any] | AsanaError:
         try:

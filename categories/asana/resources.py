@@ -38,6 +38,23 @@ class User:
 
 
 @dataclass(frozen=True)
+class WorkspaceMembership:
+    """The token's user in one workspace: Asana's `is_admin` and `is_guest`."""
+
+    workspace: Workspace
+    is_admin: bool = False
+    is_guest: bool = False
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any]) -> WorkspaceMembership:
+        return cls(
+            workspace=Workspace.from_api(data.get("workspace") or {}),
+            is_admin=bool(data.get("is_admin")),
+            is_guest=bool(data.get("is_guest")),
+        )
+
+
+@dataclass(frozen=True)
 class Category:
     gid: str
     name: str

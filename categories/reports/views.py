@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from categories import selectors as category_selectors
-from categories.access.decorators import viewer_required
+from categories.access.decorators import time_reviewer_required
 from categories.access.roles import can_change_categories
 from categories.asana import Category, TimeEntry, TooManyPages
 from categories.reports import dates, exports, selectors
@@ -86,7 +86,7 @@ COLUMN_LABELS = {"date": "Date", "person": "Person", "project": "Project", "dura
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
     form = EntriesFilterForm(request.GET, today=timezone.localdate())
     if not form.is_valid():
@@ -327,7 +327,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def entries_export_download(
     request: HttpRequest, gid: str, extension: ExportFormat
 ) -> HttpResponse:
@@ -345,7 +345,7 @@ def entries_export_download(
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def breakdown_export_download(
     request: HttpRequest, gid: str, by: BreakdownBy, extension: ExportFormat
 ) -> HttpResponse:
@@ -412,7 +412,7 @@ OVERVIEW_RESULTS = "overview-results"
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def overview_page(request: HttpRequest) -> HttpResponse:
     """Hours per category over a range: the frame at once, the hours in a lazy section."""
     form = OverviewFilterForm(request.GET, today=timezone.localdate())
@@ -438,7 +438,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def overview_row_page(request: HttpRequest, gid: str) -> HttpResponse:
     """One overview row again: the Retry of a row that failed to load."""
     form = OverviewFilterForm(request.GET, today=timezone.localdate())
@@ -457,7 +457,7 @@ def overview_row_page(request: HttpRequest, gid: str) -> HttpResponse:
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def overview_export_download(request: HttpRequest, extension: ExportFormat) -> HttpResponse:
     """The overview's rows (hours per category) for the range, most hours first."""
     form = OverviewFilterForm(request.GET, today=timezone.localdate())
@@ -550,7 +550,7 @@ def _overview_page(
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def team_page(request: HttpRequest) -> HttpResponse:
     """People x categories for a range: hours per cell, per person, per category."""
     form = WorkspaceFilterForm(request.GET, today=timezone.localdate())
@@ -572,7 +572,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def team_csv_download(request: HttpRequest) -> HttpResponse:
     form = WorkspaceFilterForm(request.GET, today=timezone.localdate())
     workspace = current_workspace(request)
@@ -590,7 +590,7 @@ def team_csv_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@viewer_required
+@time_reviewer_required
 def uncategorised_page(request: HttpRequest) -> HttpResponse:
     """The range's entries with no category: what tidying the categories is about."""
     form = WorkspaceFilterForm(request.GET, today=timezone.localdate())

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from .models import SandboxCategory, SandboxEntry, SandboxProject, SandboxUser
+from .models import SandboxCategory, SandboxEntry, SandboxProject, SandboxTask, SandboxUser
 from .pagination import FetchRows
 
 # What a page query selects; the pagination keyset fields (entered_on, id) are among them.
@@ -57,6 +57,66 @@ class EntryRow:
     created_by: Ref | None
     attributable_to: Ref | None
     categories: tuple[CategoryRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRef:
+    gid: str
+    name: str
+    resource_subtype: str
+    created_by: Ref | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDetail:
+    """One entry with everything its full record shows (GET and PUT of one entry)."""
+
+    gid: str
+    workspace_id: int
+    entered_on: dt.date
+    duration_minutes: int
+    created_by: Ref | None
+    attributable_to: Ref | None
+    categories: tuple[CategoryRef, ...]
+    task: TaskRef | None
+    created_at: dt.datetime
+    approval_status: str
+    billable_status: str
+    description: str
+
+
+def entry_detail(pk: int) -> EntryDetail:
+    """The full record of the entry with primary key `pk`, as stored now."""
+    entry = SandboxEntry.objects.select_related(
+        "created_by", "attributable_to", "task__created_by"
+    ).get(pk=pk)
+    project = entry.attributable_to
+    return EntryDetail(
+        gid=entry.gid,
+        workspace_id=entry.workspace_id,
+        entered_on=entry.entered_on,
+        duration_minutes=entry.duration_minutes,
+        created_by=Ref(entry.created_by.gid, entry.created_by.name),
+        attributable_to=None if project is None else Ref(project.gid, project.name),
+        categories=tuple(_categories_by_entry([pk]).get(pk, ())),
+        task=_task_ref(entry.task),
+        created_at=entry.created_at,
+        approval_status=entry.approval_status,
+        billable_status=entry.billable_status,
+        description=entry.description,
+    )
+
+
+def _task_ref(task: SandboxTask | None) -> TaskRef | None:
+    if task is None:
+        return None
+    creator = task.created_by
+    return TaskRef(
+        gid=task.gid,
+        name=task.name,
+        resource_subtype=task.resource_subtype,
+        created_by=None if creator is None else Ref(creator.gid, creator.name),
+    )
 
 
 def as_rows(entries: QuerySet[SandboxEntry]) -> QuerySet:

@@ -29,8 +29,11 @@ def inject_fault(
     retry_after: int | None = None,
     latency_ms: int = 0,
     times: int | None = None,
+    message: str = "",
 ) -> SandboxFault:
-    """Add a rule; `times` is how often it fires (None: until cleared). Raises ValueError."""
+    """Add a rule; `times` is how often it fires (None: until cleared). Raises ValueError.
+
+    `message` is the error message of a "status" fault (blank: Asana's usual words)."""
     _check(kind=kind, path_pattern=path_pattern, status=status, times=times)
     return SandboxFault.objects.create(
         kind=kind,
@@ -40,6 +43,7 @@ def inject_fault(
         retry_after=retry_after,
         latency_ms=max(latency_ms, 0),
         remaining=times,
+        message=message[: SandboxFault._meta.get_field("message").max_length],
     )
 
 

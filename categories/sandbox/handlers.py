@@ -14,18 +14,20 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from .entry_rows import as_rows, category_entry_rows, entry_rows
+from .entry_rows import as_rows, category_entry_rows, entry_detail, entry_rows
+from .entry_updates import entry_apply, entry_change
 from .models import (
-    BILLABLE_STATUSES,
+    ApprovalStatus,
     SandboxCategory,
     SandboxEntry,
     SandboxProject,
+    SandboxTask,
     SandboxUser,
     SandboxWorkspace,
     name_key,
 )
 from .pagination import Page, paginate, paginate_with
-from .records import CATEGORY, ENTRY, FULL_ENTRY, USER, WORKSPACE, Resource, render
+from .records import CATEGORY, ENTRY, MEMBERSHIP, USER, WORKSPACE, Membership, Resource, render
 from .request import ApiRequest
 from .responses import ApiError, SandboxResponse
 from .validation import (
@@ -41,20 +43,6 @@ from .validation import (
 )
 
 DUPLICATE_NAME = "A time tracking category with this name already exists in this workspace."
-ONE_CATEGORY = "An entry can have at most one time tracking category."
-OTHER_WORKSPACE = "The time tracking category must be in the entry's workspace."
-LOCKED_ENTRY = (
-    "This time entry is on a submitted or approved timesheet; its categories cannot be changed."
-)
-# What PUT /time_tracking_entries/{gid} may change (UpdateTimeTrackingEntryRequest).
-WRITABLE_ENTRY_FIELDS = (
-    "categories",
-    "duration_minutes",
-    "entered_on",
-    "attributable_to",
-    "billable_status",
-    "description",
-)
 _ENTRY_ORDER = ("entered_on", "id")
 
 # --- categories ------------------------------------------------------------------------
@@ -136,82 +124,38 @@ def list_workspace_entries(request: ApiRequest) -> SandboxResponse:
             "entered_on_start_date",
             "Missing input: give entered_on_start_date, entered_on_end_date or both",
         )
+    if params.get("portfolio"):
+        raise bad_request("portfolio", "Portfolios are not part of the sandbox")
     rows = SandboxEntry.objects.filter(workspace=workspace)
     if params.get("user"):
         rows = rows.filter(created_by=referenced(SandboxUser, params["user"], "user"))
     if params.get("attributable_to"):
         project = referenced(SandboxProject, params["attributable_to"], "attributable_to")
         rows = rows.filter(attributable_to=project)
+    if params.get("task"):
+        rows = rows.filter(task=referenced(SandboxTask, params["task"], "task"))
+    if params.get("timesheet_approval_status"):
+        rows = rows.filter(approval_status=_approval_status(params["timesheet_approval_status"]))
     rows = _entries_between(rows, start, end)
+    # Ordered by (entered_on, gid) with keyset offsets: pages of one query, and the
+    # queries of disjoint date windows, neither lose nor repeat an entry.
     return _page(request, rows, _ENTRY_ORDER, ENTRY, fields, prepare=entry_rows)
 
 
 def get_entry(request: ApiRequest, gid: str) -> SandboxResponse:
-    fields = request.fields("getTimeTrackingEntry", FULL_ENTRY.full)
-    return request.answer({"data": render(FULL_ENTRY, _entry(gid), fields)})
+    fields = request.fields("getTimeTrackingEntry", ENTRY.full)
+    entry = _entry(gid)
+    return request.answer({"data": render(ENTRY, entry_detail(entry.pk), fields)})
 
 
 def update_entry(request: ApiRequest, gid: str) -> SandboxResponse:
-    """Only the fields sent change; `categories` replaces the entry's (at most one)."""
-    fields = request.fields("updateTimeTrackingEntry", FULL_ENTRY.full)
-    data = request.data()
-    for name in data:
-        if name not in WRITABLE_ENTRY_FIELDS:
-            raise bad_request(name, "Cannot write this property")
-    with transaction.atomic():
-        entry = _entry(gid, for_update=True)
-        sent = _apply_entry_fields(entry, data)
-        if sent:
-            entry.save(update_fields=sent)
-        if "categories" in data:
-            _set_categories(entry, data["categories"])
-    return request.answer({"data": render(FULL_ENTRY, _entry(gid), fields)})
-
-
-def _apply_entry_fields(entry: SandboxEntry, data: Mapping[str, Any]) -> list[str]:
-    """Set the plain fields sent on `entry`; returns their names."""
-    if "duration_minutes" in data:
-        minutes = data["duration_minutes"]
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
-            raise bad_request("duration_minutes", "Must be a whole number of minutes")
-        entry.duration_minutes = minutes
-    if "entered_on" in data:
-        day = data["entered_on"]
-        parsed = date_param(day if isinstance(day, str) else "", "entered_on")
-        if parsed is None:
-            raise bad_request("entered_on", "Missing input")
-        entry.entered_on = parsed
-    if "attributable_to" in data:
-        entry.attributable_to = (
-            referenced(SandboxProject, data["attributable_to"], "attributable_to")
-            if data["attributable_to"] is not None
-            else None
-        )
-    if "billable_status" in data:
-        if data["billable_status"] not in BILLABLE_STATUSES:
-            raise bad_request("billable_status", f'Invalid enum value "{data["billable_status"]}"')
-        entry.billable_status = data["billable_status"]
-    if "description" in data:
-        if not isinstance(data["description"], str):
-            raise bad_request("description", "Must be a string")
-        entry.description = data["description"]
-    return [name for name in WRITABLE_ENTRY_FIELDS if name in data and name != "categories"]
-
-
-def _set_categories(entry: SandboxEntry, value: Any) -> None:
-    if not isinstance(value, list) or not all(isinstance(gid, str) for gid in value):
-        raise bad_request("categories", "Must be a list of time tracking category gids")
-    if len(value) > 1:
-        raise bad_request("categories", ONE_CATEGORY)
-    wanted = [referenced(SandboxCategory, gid, "categories") for gid in value]
-    if any(category.workspace_id != entry.workspace_id for category in wanted):
-        raise bad_request("categories", OTHER_WORKSPACE)
-    current = sorted(entry.categories.values_list("id", flat=True))
-    if current == sorted(category.pk for category in wanted):
-        return  # unchanged: a resent write is a no-op, even on an approved timesheet
-    if entry.is_locked:
-        raise ApiError(403, f"time_tracking_entry: {LOCKED_ENTRY}")
-    entry.categories.set(wanted)
+    """Only the fields sent change; `categories` replaces (at most one); see entry_updates."""
+    fields = request.fields("updateTimeTrackingEntry", ENTRY.full)
+    entry = _entry(gid)
+    change = entry_change(entry, request.data())
+    if not entry_apply(entry.pk, change):
+        raise _unknown_entry(gid)
+    return request.answer({"data": render(ENTRY, entry_detail(entry.pk), fields)})
 
 
 # --- users and workspaces --------------------------------------------------------------
@@ -228,6 +172,31 @@ def get_user(request: ApiRequest, gid: str) -> SandboxResponse:
 def list_workspaces(request: ApiRequest) -> SandboxResponse:
     fields = request.fields("getWorkspaces", WORKSPACE.compact)
     return _page(request, request.me.workspaces.all(), ("id",), WORKSPACE, fields)
+
+
+def list_workspace_memberships(request: ApiRequest, gid: str) -> SandboxResponse:
+    """The user's memberships, one per workspace, with `is_admin` and `is_guest` (the
+    dashboard's roles)."""
+    fields = request.fields("getWorkspaceMembershipsForUser", MEMBERSHIP.compact)
+    user = request.me if gid == "me" else SandboxUser.find(gid_param(gid, "user_gid"))
+    if user is None:
+        raise ApiError(404, f"user: Unknown object: {gid}")
+    links = SandboxUser.workspaces.through.objects.filter(sandboxuser=user)
+    page = paginate(links, ("id",), request.page_query())
+    admin_of = set(user.admin_of.values_list("id", flat=True))
+    guest_of = set(user.guest_of.values_list("id", flat=True))
+    workspaces = SandboxWorkspace.objects.in_bulk([link.sandboxworkspace_id for link in page.items])
+    memberships = [
+        Membership(
+            pk=link.pk,
+            user=user,
+            workspace=workspaces[link.sandboxworkspace_id],
+            is_admin=link.sandboxworkspace_id in admin_of,
+            is_guest=link.sandboxworkspace_id in guest_of,
+        )
+        for link in page.items
+    ]
+    return request.answer(page.envelope([render(MEMBERSHIP, m, fields) for m in memberships]))
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -271,15 +240,25 @@ def _category(gid: str) -> SandboxCategory:
     return category
 
 
-def _entry(gid: str, *, for_update: bool = False) -> SandboxEntry:
-    pk = SandboxEntry.pk_from_gid(gid_param(gid, "time_tracking_entry_gid"))
-    rows = SandboxEntry.objects.select_related("created_by", "attributable_to")
-    if for_update:
-        rows = rows.select_for_update()
-    entry = rows.prefetch_related("categories").filter(pk=pk).first() if pk else None
+def _entry(gid: str) -> SandboxEntry:
+    entry = SandboxEntry.find(gid_param(gid, "time_tracking_entry_gid"))
     if entry is None:
-        raise ApiError(404, f"time_tracking_entry: Unknown object: {gid}")
+        raise _unknown_entry(gid)
     return entry
+
+
+def _unknown_entry(gid: str) -> ApiError:
+    return ApiError(404, f"time_tracking_entry: Unknown object: {gid}")
+
+
+def _approval_status(value: str) -> str:
+    status = value.upper()
+    if status not in ApprovalStatus.values:
+        choices = ", ".join(s.lower() for s in ApprovalStatus.values)
+        raise bad_request(
+            "timesheet_approval_status", f'Invalid enum value "{value}". Expected one of: {choices}'
+        )
+    return status
 
 
 def _entries_between(

@@ -11,15 +11,12 @@ import re
 from typing import ClassVar, Self
 
 from django.db import connection, models
+from django.utils import timezone
 
 from categories.asana.colors import CATEGORY_COLORS, CATEGORY_NAME_MAX_LENGTH
 
 GID_DIGITS = 16
 _PREFIX_DIGITS = 4
-TASK_GID_PREFIX = 1211
-BILLABLE_STATUSES = ("billable", "nonBillable", "notApplicable")
-APPROVAL_STATUSES = ("DRAFT", "SUBMITTED", "APPROVED", "REJECTED")
-LOCKED_APPROVAL_STATUSES = frozenset({"SUBMITTED", "APPROVED"})
 _GID = re.compile(f"[0-9]{{{GID_DIGITS}}}")
 
 
@@ -69,6 +66,10 @@ class SandboxWorkspace(GidModel):
 
     name = models.CharField(max_length=200)
     email_domain = models.CharField(max_length=100, blank=True)
+    # Members who are workspace admins (`is_admin` of their workspace membership).
+    admins = models.ManyToManyField("SandboxUser", related_name="admin_of", blank=True)
+    # Members who are guests (`is_guest`): invited from outside the organisation.
+    guests = models.ManyToManyField("SandboxUser", related_name="guest_of", blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -102,6 +103,22 @@ class SandboxProject(GidModel):
         return self.name
 
 
+class SandboxTask(GidModel):
+    """A task time is logged on (Asana logs every entry on a task)."""
+
+    GID_PREFIX = 1204
+
+    project = models.ForeignKey(SandboxProject, on_delete=models.CASCADE, related_name="tasks")
+    name = models.CharField(max_length=200)
+    resource_subtype = models.CharField(max_length=20, default="default_task")
+    created_by = models.ForeignKey(
+        "SandboxUser", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SandboxCategory(GidModel):
     GID_PREFIX = 1209
 
@@ -129,6 +146,22 @@ class SandboxCategory(GidModel):
         return self.name
 
 
+class BillableStatus(models.TextChoices):
+    BILLABLE = "billable"
+    NON_BILLABLE = "nonBillable"
+    NOT_APPLICABLE = "notApplicable"
+
+
+class ApprovalStatus(models.TextChoices):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+LOCKED_APPROVAL_STATUSES = frozenset({ApprovalStatus.SUBMITTED, ApprovalStatus.APPROVED})
+
+
 class SandboxEntry(GidModel):
     GID_PREFIX = 1210
 
@@ -143,28 +176,26 @@ class SandboxEntry(GidModel):
     )
     # Deleting a category deletes these links only: the entry stays, without that category.
     categories = models.ManyToManyField(SandboxCategory, related_name="entries", blank=True)
-    # The full record's extra fields (GET/PUT /time_tracking_entries/{gid}).
+    # The full record's fields (GET/PUT of one entry); the lists show the compact record only.
+    task = models.ForeignKey(
+        SandboxTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
     description = models.TextField(blank=True, default="")
     billable_status = models.CharField(
-        max_length=16, choices=[(s, s) for s in BILLABLE_STATUSES], default="notApplicable"
+        max_length=20, choices=BillableStatus.choices, default=BillableStatus.NOT_APPLICABLE
     )
-    # An entry on a submitted or approved timesheet refuses edits to its categories.
+    # The approval state of the timesheet (the person's week) the entry is on: a SUBMITTED or
+    # APPROVED timesheet is locked, so the sandbox refuses to change its entries.
     approval_status = models.CharField(
-        max_length=16, choices=[(s, s) for s in APPROVAL_STATUSES], default="DRAFT"
+        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.DRAFT
     )
-    task_name = models.CharField(max_length=200, blank=True, default="")  # "": no task
-    created_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "entered_on", "id"])]
 
     def __str__(self) -> str:
         return f"{self.entered_on} {self.duration_minutes} min"
-
-    @property
-    def task_gid(self) -> str:
-        """Tasks are not rows of their own here: an entry's task shares the entry's number."""
-        return f"{TASK_GID_PREFIX}{self.pk:0{GID_DIGITS - _PREFIX_DIGITS}d}"
 
     @property
     def is_locked(self) -> bool:
@@ -186,6 +217,8 @@ class SandboxFault(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     retry_after = models.PositiveIntegerField(null=True, blank=True)
+    # The error message of a "status" fault; blank: Asana's usual words for the status.
+    message = models.CharField(max_length=500, blank=True)
     latency_ms = models.PositiveIntegerField(default=0)
     remaining = models.PositiveIntegerField(null=True, blank=True)  # None: fires forever
     created = models.DateTimeField(auto_now_add=True)
@@ -196,3 +229,12 @@ class SandboxFault(models.Model):
     def __str__(self) -> str:
         target = f"{self.method or '*'} {self.path_pattern or '*'}"
         return f"{self.kind} on {target}"
+
+
+# The OAuth 2.0 records (signing in with the sandbox) live in their own module.
+from categories.sandbox.oauth_models import (  # noqa: E402, F401
+    SandboxOAuthClient,
+    SandboxOAuthCode,
+    SandboxOAuthGrant,
+    SandboxOAuthToken,
+)

@@ -23,7 +23,7 @@ _ENTRY = (
     "entered_on",
     *_PAGING,
 )
-_FULL_ENTRY = (
+_ENTRY_FULL = (
     "approval_status",
     "attributable_to",
     "attributable_to.name",
@@ -117,9 +117,8 @@ OPT_FIELDS: Mapping[str, frozenset[str]] = {
     "updateTimeTrackingCategory": frozenset(_CATEGORY),
     "getTimeTrackingEntriesForTimeTrackingCategory": frozenset(_ENTRY),
     "getTimeTrackingEntries": frozenset(_ENTRY),
-    "getTimeTrackingEntry": frozenset(_FULL_ENTRY),
-    "updateTimeTrackingEntry": frozenset(_FULL_ENTRY),
-    # In the spec, not (yet) served by the sandbox.
+    "getTimeTrackingEntry": frozenset(_ENTRY_FULL),
+    "updateTimeTrackingEntry": frozenset(_ENTRY_FULL),
     "getWorkspaceMembershipsForUser": frozenset(_MEMBERSHIP),
 }
 

@@ -8,10 +8,11 @@ Compact and full records are just default path lists, so one renderer serves all
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 Getter = Callable[[Any], Any]
 
@@ -131,6 +132,38 @@ USER = Resource(
     full=("name", "email", "photo", "workspaces"),
 )
 
+
+@dataclass(frozen=True)
+class Membership:
+    """A user's membership of a workspace (the sandbox keeps it as the M2M link)."""
+
+    pk: int
+    user: Any
+    workspace: Any
+    is_admin: bool
+    is_guest: bool = False
+
+    GID_PREFIX: ClassVar[int] = 1205
+
+    @property
+    def gid(self) -> str:
+        return f"{self.GID_PREFIX}{self.pk:012d}"
+
+
+MEMBERSHIP = Resource(
+    "workspace_membership",
+    {
+        "user": Relation(USER, lambda m: m.user),
+        "workspace": Relation(WORKSPACE, lambda m: m.workspace),
+        "is_admin": lambda m: m.is_admin,
+        "is_guest": lambda m: m.is_guest,
+        "is_active": lambda m: True,
+        "is_view_only": lambda m: False,
+    },
+    compact=("user", "workspace"),
+    full=("user", "workspace", "is_admin", "is_guest", "is_active", "is_view_only"),
+)
+
 PROJECT = Resource("project", {"name": lambda p: p.name}, compact=("name",), full=("name",))
 
 CATEGORY = Resource(
@@ -144,6 +177,20 @@ CATEGORY = Resource(
     full=("name", "color", "is_archived"),
 )
 
+# A task's creator, as a task shows it: gid and resource_type only.
+USER_REFERENCE = Resource("user", {}, compact=(), full=())
+
+TASK = Resource(
+    "task",
+    {
+        "name": lambda t: t.name,
+        "resource_subtype": lambda t: t.resource_subtype,
+        "created_by": Relation(USER_REFERENCE, lambda t: t.created_by),
+    },
+    compact=("name", "resource_subtype", "created_by"),
+    full=("name", "resource_subtype", "created_by"),
+)
+
 _ENTRY_FIELDS = (
     "duration_minutes",
     "entered_on",
@@ -152,6 +199,12 @@ _ENTRY_FIELDS = (
     "categories.name",
     "categories.color",
 )
+
+
+def _timestamp(moment: dt.datetime) -> str:
+    """Asana's form: UTC with milliseconds and a Z, e.g. 2025-03-01T16:05:00.000Z."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
 
 ENTRY = Resource(
     "time_tracking_entry",
@@ -162,56 +215,9 @@ ENTRY = Resource(
         "created_by": Relation(USER, lambda e: e.created_by),
         # Entries are served as plain rows (entry_rows.py) with their categories in order.
         "categories": Relation(CATEGORY, lambda e: e.categories, many=True),
-    },
-    compact=_ENTRY_FIELDS,
-    full=_ENTRY_FIELDS,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Task:
-    gid: str
-    name: str
-    created_by: Any
-
-
-TASK = Resource(
-    "task",
-    {
-        "name": lambda t: t.name,
-        "resource_subtype": lambda t: "default_task",
-        "created_by": Relation(USER, lambda t: t.created_by),
-    },
-    compact=("name",),
-    full=("name", "resource_subtype", "created_by"),
-)
-
-
-def _task_of(entry: Any) -> _Task | None:
-    if not entry.task_name:
-        return None
-    return _Task(entry.task_gid, entry.task_name, entry.created_by)
-
-
-def _created_at(entry: Any) -> str:
-    # Rows from before the column existed were logged on their day.
-    stamp = entry.created_at
-    if stamp is None:
-        return f"{entry.entered_on.isoformat()}T17:00:00.000Z"
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-# One entry as a model instance (GET/PUT of one entry): the compact fields and the full
-# record's own. Its categories come from the instance's (prefetched) relation.
-FULL_ENTRY = Resource(
-    "time_tracking_entry",
-    {
-        **{name: get for name, get in ENTRY.fields.items() if name != "categories"},
-        "categories": Relation(
-            CATEGORY, lambda e: sorted(e.categories.all(), key=lambda c: c.pk), many=True
-        ),
-        "task": Relation(TASK, _task_of),
-        "created_at": _created_at,
+        # The full record's fields (entry_rows.EntryDetail); lists never ask for them.
+        "task": Relation(TASK, lambda e: e.task),
+        "created_at": lambda e: _timestamp(e.created_at),
         "approval_status": lambda e: e.approval_status,
         "billable_status": lambda e: e.billable_status,
         "description": lambda e: e.description,
@@ -219,7 +225,7 @@ FULL_ENTRY = Resource(
     compact=_ENTRY_FIELDS,
     full=(
         *_ENTRY_FIELDS,
-        "task.name",
+        "task",
         "created_at",
         "approval_status",
         "billable_status",

@@ -9,16 +9,18 @@ import logging
 import secrets
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.db import connections
 
 from .api import API_ROOT
 from .control import CONTROL_ROOT, handle_control
-from .limits import Usage
+from .limits import usage_table
 from .models import SandboxFault
-from .responses import SandboxResponse, error_response, json_response
+from .oauth import AUTHORIZE_PATH
+from .oauth_page import approval_response
+from .responses import SandboxResponse, error_response
 from .transport import NoAnswer, process
 
 logger = logging.getLogger("categories.sandbox.server")
@@ -57,8 +59,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.control_token = (
             control_token or settings.SANDBOX_CONTROL_TOKEN or secrets.token_urlsafe(24)
         )
-        # Asana's per-token limits, enforced and counted when SANDBOX_LIMITS asks for it.
-        self.usage = Usage.parse(settings.SANDBOX_LIMITS)
+        # Asana's per-token counters, made now: copies forked later share them, so every
+        # process serving this port counts as one Asana (limits.py).
+        usage_table()
 
     def allows_control(self, authorization: str | None) -> bool:
         expected = f"Bearer {self.control_token}"
@@ -116,31 +119,16 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             _drop_broken_database_connections()
 
     def _answer(self, body: bytes) -> None:
+        url = urlsplit(self.path)
+        if url.path == AUTHORIZE_PATH:  # a browser's page, not an API call: no limits
+            self._send(approval_response(self.command, dict(parse_qsl(url.query)), body))
+            return
         if self.path.startswith(CONTROL_ROOT):
             if not self.server.allows_control(self.headers.get("Authorization")):
                 self._send(error_response(401, CONTROL_REFUSAL))
                 return
-            if urlsplit(self.path).path.rstrip("/") == "/_sandbox/usage":
-                usage = self.server.usage.report() if self.server.usage else {}
-                self._send(json_response({"data": usage}))
-                return
             self._send(handle_control(self.command, urlsplit(self.path).path, body))
             return
-        usage = self.server.usage
-        if usage is None:
-            self._answer_api(body)
-            return
-        token = self.headers.get("Authorization") or ""
-        retry_after = usage.enter(token, self.command)
-        if retry_after:
-            self._send(error_response(429, headers={"Retry-After": str(int(retry_after))}))
-            return
-        try:
-            self._answer_api(body)
-        finally:
-            usage.leave(token, self.command)
-
-    def _answer_api(self, body: bytes) -> None:
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         outcome = process(
             method=self.command,

@@ -7,7 +7,6 @@ sees) is fetched alongside it, not before it.
 
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -15,17 +14,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from categories.access.roles import SESSION_WORKSPACE, can_view_in
 from categories.asana import User, Workspace
-from categories.web.client import asana_client
+from categories.web.client import acting_cache_key, asana_client
 
-SESSION_KEY = "workspace"
+SESSION_KEY = SESSION_WORKSPACE
 IDENTITY_TTL_SECONDS = 300
 
 
 def token_fingerprint() -> str:
-    """Identifies the token in cache keys without ever storing the token itself."""
-    token = settings.ASANA_ACCESS_TOKEN or "demo"
-    return hashlib.sha256(token.encode()).hexdigest()[:16]
+    """Whose Asana this is, for cache keys, never the token itself: the signed-in person
+    (the same across their token's refreshes), else the deployment token (a hash)."""
+    return acting_cache_key()
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,14 @@ def asana_identity() -> Identity:
 
 
 def request_identity(request: HttpRequest) -> Identity:
-    """The identity, from the fetch started when the request came in when there is one."""
+    """The identity, from the fetch started when the request came in when there is one;
+    its workspaces only those this person may see (a guest sees nothing of a workspace)."""
     pending: Future[Identity] | None = getattr(request, "asana_identity_future", None)
-    return pending.result() if pending is not None else asana_identity()
+    identity = pending.result() if pending is not None else asana_identity()
+    visible = tuple(w for w in identity.workspaces if can_view_in(request.user, w.gid))
+    if visible == identity.workspaces:
+        return identity
+    return Identity(user=identity.user, workspaces=visible)
 
 
 def current_workspace(request: HttpRequest) -> Workspace | None:

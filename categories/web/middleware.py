@@ -1,21 +1,30 @@
-"""The frame's two middlewares: the Asana identity fetched as a request comes in, and an
-Asana failure no view handled turned into a readable page or HTMX swap."""
+"""The frame's middlewares: whose budget and whose Asana a request acts with, the Asana
+identity fetched as a request comes in, and an Asana failure no view handled turned into
+a readable page or HTMX swap."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from categories.access.roles import can_view_dashboard
+from categories.access.decorators import sign_in_response
+from categories.access.roles import SIGNED_IN_WITH_ASANA, can_view_dashboard
 from categories.asana import AsanaError, AsanaNotFound
 from categories.web.budget import acting_for
+from categories.web.client import acting_as
 from categories.web.htmx import problem_swap
 from categories.web.identity import asana_identity, cached_identity
+from categories.web.people import SignInEnded, person_asana, roles_due, workspace_roles_refresh
 from categories.web.pool import asana_executor
 from categories.web.problems import describe_for
+
+logger = logging.getLogger(__name__)
 
 
 class BudgetShareMiddleware:
@@ -29,6 +38,47 @@ class BudgetShareMiddleware:
         person = f"user:{request.user.pk}" if request.user.is_authenticated else ""
         with acting_for(person):
             return self.get_response(request)
+
+
+class ActingPersonMiddleware:
+    """A person signed in with Asana acts as themselves for the whole request (their own
+    client, cache and budget: categories.web.people), their roles are asked of Asana again
+    when due, and a sign-in Asana no longer accepts signs them out with a message."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated or not request.session.get(SIGNED_IN_WITH_ASANA):
+            return self.get_response(request)
+        try:
+            person = person_asana(request.user)
+            if person is not None and roles_due(person):
+                with acting_as(person):
+                    workspace_roles_refresh(user=request.user, client=person.client())
+        except SignInEnded:
+            person = None
+        except AsanaError as error:
+            # Asana is down: the roles it gave an hour ago stand until it answers again.
+            logger.warning("Could not ask Asana for the roles again: %s", error)
+        if person is None or person.ended:
+            return sign_out_ended(request)
+        with acting_as(person):
+            response = self.get_response(request)
+        return sign_out_ended(request) if person.ended else response
+
+
+def sign_out_ended(request: HttpRequest) -> HttpResponse:
+    """Sign out a person whose sign-in Asana no longer accepts, saying so (never a 500)."""
+    logout(request)
+    messages.warning(request, SIGN_IN_ENDED)
+    return sign_in_response(request)
+
+
+SIGN_IN_ENDED = (
+    "Your sign-in with Asana has ended: the dashboard's access was revoked in Asana, or it "
+    "expired. Sign in with Asana again."
+)
 
 
 class IdentityPrefetchMiddleware:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import queue
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -18,13 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BENCH_TODAY = dt.date(2025, 6, 30)  # the seed's "today": same data, same gids every run
 NORTHWIND = "1201000000000001"
 ENGINEERING = "1209000000000001"
 TOKEN = "bench-token"  # noqa: S105 - the sandbox accepts any token
+# The sandbox's control API (reset, faults, usage counters) answers this token only.
+CONTROL_TOKEN = secrets.token_urlsafe(16)
 STARTUP_SECONDS = 60.0
 SANDBOX_COMMAND = (sys.executable, "manage.py", "asana_sandbox", "--port", "0")
 
@@ -35,6 +38,24 @@ class BenchEnvironment:
     latency_ms: int
     sandbox_processes: int
     workdir: Path
+
+    def sandbox_usage(self) -> dict[str, Any]:
+        """The sandbox's per-token counters, over all its processes (categories/sandbox/
+        limits.py): requests, over_budget, peak_reads, peak_writes, peak_per_minute, ..."""
+        return self._control("GET", "/_sandbox/usage")
+
+    def reset_sandbox_usage(self) -> None:
+        """Counters back to zero, e.g. before the run a figure is about."""
+        self._control("DELETE", "/_sandbox/usage")
+
+    def _control(self, method: str, path: str) -> dict[str, Any]:
+        import requests
+
+        root = self.base_url.rsplit("/api/", 1)[0]
+        headers = {"Authorization": f"Bearer {CONTROL_TOKEN}"}
+        answer = requests.request(method, root + path, headers=headers, timeout=30)
+        answer.raise_for_status()
+        return answer.json()["data"]
 
 
 def base_env(workdir: Path) -> dict[str, str]:
@@ -56,6 +77,7 @@ def base_env(workdir: Path) -> dict[str, str]:
         "SECURE_HSTS_SECONDS": "0",
         "STATIC_ROOT": str(workdir / "static"),
         "PYTHONUNBUFFERED": "1",
+        "SANDBOX_CONTROL_TOKEN": CONTROL_TOKEN,
     }
 
 

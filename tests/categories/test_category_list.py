@@ -83,9 +83,9 @@ def test_every_page_of_a_large_workspace_is_listed_not_just_the_first_hundred(
 
     html = admin_http.get("/").content.decode()
 
-    assert len(row_ids(html)) == 126
+    assert len(row_ids(html)) == 131
     assert len(asana_calls.to("/time_tracking_categories", "GET")) == 2  # two pages of 100
-    assert "<span data-count>126</span>" in html
+    assert "<span data-count>131</span>" in html
 
 
 def test_all_tab_of_a_large_workspace_shows_every_category(admin_http):
@@ -93,7 +93,7 @@ def test_all_tab_of_a_large_workspace_shows_every_category(admin_http):
 
     html = admin_http.get("/?state=all").content.decode()
 
-    assert len(row_ids(html)) == 132
+    assert len(row_ids(html)) == 137
 
 
 def test_htmx_tab_change_swaps_only_the_panel_and_updates_the_search_form(admin_http):

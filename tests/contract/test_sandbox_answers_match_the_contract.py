@@ -24,7 +24,7 @@ from categories.asana import (
     Page,
 )
 from categories.sandbox.adapter import SANDBOX_BASE_URL, SandboxAdapter
-from categories.sandbox.models import SandboxEntry, SandboxWorkspace
+from categories.sandbox.models import SandboxWorkspace
 from categories.sandbox.seed import reset_demo_data, seed_demo_data, wipe_sandbox
 from tests.contract.openapi import Exchange, record_exchanges, validate_exchange
 from tests.support.fake_asana import records_of
@@ -35,6 +35,7 @@ TODAY = dt.date(2025, 6, 30)  # the demo data's "today", as in tests/sandbox/con
 MONTH_AGO = TODAY - dt.timedelta(days=30)
 TOKEN = "contract-token"
 UNKNOWN_CATEGORY = "1209000000999999"
+UNKNOWN_ENTRY = "1210000000999999"
 
 
 # --- the sandbox, seeded once for this module (the approach of tests/sandbox/conftest.py) ---
@@ -75,23 +76,47 @@ class Demo:
     workspace: str
     category: str  # active, with time logged in the last month
     category_name: str
-    entry: str  # one of the category's recent entries, on a draft timesheet
-    other_category: str  # another active category of the workspace
-    locked_entry: str  # an entry on an approved timesheet
+    entry: str  # of the last month, on a timesheet open to changes
+    locked_entry: str  # on an approved timesheet
+    other_category: str  # of another workspace
 
 
 @pytest.fixture
 def found(demo: None) -> Demo:
     client, _ = sandbox_client()
-    workspace = client.me().workspaces[0].gid
-    categories = list(client.iter_categories(workspace_gid=workspace))
-    locked = SandboxEntry.objects.filter(approval_status="APPROVED").earliest("id").gid
-    for category in categories:
-        page = client.category_entries_page(category.gid, start_date=MONTH_AGO, end_date=TODAY)
-        if page.items:
-            other = next(c.gid for c in categories if c.gid != category.gid)
-            return Demo(workspace, category.gid, category.name, page.items[0].gid, other, locked)
+    workspaces = client.me().workspaces
+    workspace = workspaces[0].gid
+    other = next(client.iter_categories(workspace_gid=workspaces[1].gid))
+    for category in client.iter_categories(workspace_gid=workspace):
+        if client.category_entries_page(category.gid, start_date=MONTH_AGO, end_date=TODAY).items:
+            return Demo(
+                workspace,
+                category.gid,
+                category.name,
+                entry=_entry_with_status(client, workspace, "draft"),
+                # Approvals are switched on in the second workspace (Acme) only.
+                locked_entry=_entry_with_status(client, workspaces[1].gid, "approved"),
+                other_category=other.gid,
+            )
     raise AssertionError("the demo data has no category with recent time")
+
+
+def _entry_with_status(client: AsanaClient, workspace: str, status: str) -> str:
+    params = {
+        "workspace": workspace,
+        "entered_on_start_date": MONTH_AGO.isoformat(),
+        "timesheet_approval_status": status,
+        "limit": 1,
+    }
+    return client.call("GET", "/time_tracking_entries", params=params)["data"][0]["gid"]
+
+
+def _entry(gid: str) -> str:
+    return f"/time_tracking_entries/{gid}"
+
+
+def _put_entry(client: AsanaClient, gid: str, **data: Any) -> dict[str, Any]:
+    return client.call("PUT", _entry(gid), json={"data": data})
 
 
 def validate_all(exchanges: list[Exchange]) -> None:
@@ -206,13 +231,49 @@ SCENARIOS = (
             )
         ),
     ),
-    Scenario("get_time_entry", lambda c, d: c.get_time_entry(d.entry)),
+    Scenario("get_entry", lambda c, d: c.call("GET", _entry(d.entry))),
     Scenario(
-        "move_entry", lambda c, d: c.update_time_entry(d.entry, categories=[d.other_category])
+        "get_entry_with_opt_fields",
+        lambda c, d: c.call(
+            "GET",
+            _entry(d.entry),
+            params={"opt_fields": "task.name,task.created_by,approval_status,categories"},
+        ),
     ),
-    Scenario("uncategorise_entry", lambda c, d: c.update_time_entry(d.entry, categories=[])),
+    Scenario("get_locked_entry", lambda c, d: c.call("GET", _entry(d.locked_entry))),
+    Scenario("move_entry", lambda c, d: _put_entry(c, d.entry, categories=[d.category])),
+    Scenario("uncategorise_entry", lambda c, d: _put_entry(c, d.entry, categories=[])),
     Scenario(
-        "describe_entry", lambda c, d: c.update_time_entry(d.entry, description="Spec <check>")
+        "edit_every_other_field",
+        lambda c, d: _put_entry(
+            c,
+            d.entry,
+            duration_minutes=75,
+            entered_on=MONTH_AGO.isoformat(),
+            billable_status="nonBillable",
+            description="Moved <by> the “contract” test",
+        ),
+    ),
+    Scenario(
+        "workspace_entries_by_approval_status",
+        lambda c, d: c.call(
+            "GET",
+            "/time_tracking_entries",
+            params={
+                "workspace": d.workspace,
+                "entered_on_start_date": MONTH_AGO.isoformat(),
+                "timesheet_approval_status": "submitted",
+                "limit": 100,
+            },
+        ),
+    ),
+    Scenario(
+        "my_workspace_memberships",
+        lambda c, d: c.call(
+            "GET",
+            "/users/me/workspace_memberships",
+            params={"opt_fields": "workspace,workspace.name,is_admin,is_guest", "limit": 100},
+        ),
     ),
     Scenario("me", lambda c, d: c.me()),
     Scenario("workspaces_page", lambda c, d: c.workspaces_page()),
@@ -275,7 +336,52 @@ ERROR_SCENARIOS = (
         400,
         AsanaBadRequest,
     ),
+    ErrorScenario(
+        "400_entry_with_two_categories",
+        lambda c, d: _put_entry(c, d.entry, categories=[d.category, d.category]),
+        400,
+        AsanaBadRequest,
+    ),
+    ErrorScenario(
+        "400_entry_into_another_workspaces_category",
+        lambda c, d: _put_entry(c, d.entry, categories=[d.other_category]),
+        400,
+        AsanaBadRequest,
+    ),
+    ErrorScenario(
+        "400_entry_into_an_unknown_category",
+        lambda c, d: _put_entry(c, d.entry, categories=[UNKNOWN_CATEGORY]),
+        400,
+        AsanaBadRequest,
+    ),
     ErrorScenario("401_invalid_token", lambda c, d: c.me(), 401, AsanaAuthError, "invalid-x"),
+    ErrorScenario(
+        "403_moving_an_entry_of_an_approved_timesheet",
+        lambda c, d: _put_entry(c, d.locked_entry, categories=[]),
+        403,
+        AsanaForbidden,
+    ),
+    ErrorScenario(
+        "403_workspace_entries_without_their_scope",
+        lambda c, d: c.workspace_entries_page(
+            workspace_gid=d.workspace, start_date=MONTH_AGO, end_date=TODAY
+        ),
+        403,
+        AsanaForbidden,
+        f"{TOKEN}+without:time_tracking_entries:read",
+    ),
+    ErrorScenario(
+        "404_get_unknown_entry",
+        lambda c, d: c.call("GET", _entry(UNKNOWN_ENTRY)),
+        404,
+        AsanaNotFound,
+    ),
+    ErrorScenario(
+        "404_update_unknown_entry",
+        lambda c, d: _put_entry(c, UNKNOWN_ENTRY, categories=[]),
+        404,
+        AsanaNotFound,
+    ),
     ErrorScenario(
         "404_get_unknown", lambda c, d: c.get_category(UNKNOWN_CATEGORY), 404, AsanaNotFound
     ),
@@ -288,30 +394,6 @@ ERROR_SCENARIOS = (
     ErrorScenario(
         "404_delete_unknown",
         lambda c, d: c.delete_category(UNKNOWN_CATEGORY),
-        404,
-        AsanaNotFound,
-    ),
-    ErrorScenario(
-        "400_two_categories",
-        lambda c, d: c.update_time_entry(d.entry, categories=[d.category, d.other_category]),
-        400,
-        AsanaBadRequest,
-    ),
-    ErrorScenario(
-        "403_entry_on_an_approved_timesheet",
-        lambda c, d: c.update_time_entry(d.locked_entry, categories=[]),
-        403,
-        AsanaForbidden,
-    ),
-    ErrorScenario(
-        "404_unknown_entry",
-        lambda c, d: c.get_time_entry("1210000000999999"),
-        404,
-        AsanaNotFound,
-    ),
-    ErrorScenario(
-        "404_move_unknown_entry",
-        lambda c, d: c.update_time_entry("1210000000999999", categories=[]),
         404,
         AsanaNotFound,
     ),

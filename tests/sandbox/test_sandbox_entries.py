@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from categories.sandbox.api import deny_scope
 from categories.sandbox.models import SandboxEntry
 from tests.support.sandbox import (
+    ACME,
     ALEX,
     DESIGN,
     ENGINEERING,
@@ -18,6 +20,7 @@ from tests.support.sandbox import (
     UNKNOWN_CATEGORY,
     Api,
     error_message,
+    sandbox_session,
 )
 
 ENTRIES = "/time_tracking_entries"
@@ -218,3 +221,72 @@ def test_workspace_entries_can_be_narrowed_to_one_person(api: Api) -> None:
 
     assert entries
     assert {e["created_by"]["gid"] for e in entries} == {ALEX}
+
+
+def test_every_workspace_entry_has_a_categories_list_of_at_most_one(api: Api) -> None:
+    entries = collect(
+        api, ENTRIES, workspace=ACME, entered_on_start_date="2025-04-01", entered_on_end_date=None
+    )
+
+    assert (
+        len(entries)
+        == SandboxEntry.objects.filter(workspace__pk=2, entered_on__gte=dt.date(2025, 4, 1)).count()
+    )
+    assert all(isinstance(e["categories"], list) and len(e["categories"]) <= 1 for e in entries)
+    assert any(e["categories"] == [] for e in entries)
+
+
+def test_disjoint_date_windows_together_give_the_whole_range_once(api: Api) -> None:
+    """A sweep in weekly windows, pages of 100 (cut inside days), loses and doubles nothing."""
+    start, end = dt.date(2025, 1, 6), dt.date(2025, 3, 30)
+    swept: list[str] = []
+    window = start
+    while window <= end:
+        last = min(window + dt.timedelta(days=6), end)
+        swept += [
+            e["gid"]
+            for e in collect(
+                api,
+                ENTRIES,
+                workspace=NORTHWIND,
+                entered_on_start_date=window.isoformat(),
+                entered_on_end_date=last.isoformat(),
+                limit=37,
+            )
+        ]
+        window = last + dt.timedelta(days=1)
+
+    whole = collect(
+        api,
+        ENTRIES,
+        workspace=NORTHWIND,
+        entered_on_start_date=start.isoformat(),
+        entered_on_end_date=end.isoformat(),
+    )
+    assert swept == [e["gid"] for e in whole]
+    assert len(swept) == len(set(swept)) > 500
+
+
+def test_a_token_without_the_entries_scope_is_refused_the_listing_only(api: Api) -> None:
+    limited = Api(sandbox_session("dashboard+without:time_tracking_entries:read"))
+    month = {"entered_on_start_date": "2025-06-01", "entered_on_end_date": "2025-06-30"}
+
+    refused = limited.get(ENTRIES, workspace=NORTHWIND, limit=100, **month)
+    per_category = limited.get(category_entries(ENGINEERING), limit=100, start_date="2025-06-01")
+
+    assert refused.status_code == 403
+    assert "time_tracking_entries:read" in error_message(refused)
+    assert per_category.status_code == 200
+    assert api.get(ENTRIES, workspace=NORTHWIND, limit=100, **month).status_code == 200
+
+
+def test_deny_scope_refuses_the_listing_to_every_token(api: Api) -> None:
+    deny_scope("time_tracking_entries:read")
+    month = {"entered_on_start_date": "2025-06-01", "entered_on_end_date": "2025-06-30"}
+
+    refused = api.get(ENTRIES, workspace=NORTHWIND, limit=100, **month)
+
+    assert refused.status_code == 403
+    assert "time_tracking_entries:read" in error_message(refused)
+    assert api.get(category_entries(ENGINEERING), limit=100).status_code == 200
+    assert api.get("/workspaces").status_code == 200

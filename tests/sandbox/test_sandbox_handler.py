@@ -28,7 +28,8 @@ def test_a_bug_in_a_handler_is_a_500_with_a_phrase_not_an_exception(
     def broken(request: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sandbox_api, "ROUTES", (sandbox_api._route(r"/workspaces", GET=broken),))
+    route = sandbox_api._route(r"/workspaces", GET=(broken, "workspaces:read"))
+    monkeypatch.setattr(sandbox_api, "ROUTES", (route,))
 
     response = sandbox_api.handle(
         method="GET",

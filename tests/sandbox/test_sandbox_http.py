@@ -55,7 +55,7 @@ def test_http_server_serves_the_real_client(live_sandbox: SandboxHTTPServer) -> 
 
     assert asana.me().gid == ALEX
     categories = list(asana.iter_categories(workspace_gid=ACME))
-    assert len(categories) == 127
+    assert len(categories) == 132
     assert created.name in [c.name for c in categories]
     assert asana.get_category(created.gid).name == "Über <HTTP> & 🚀"
 
@@ -143,7 +143,16 @@ def test_server_queues_a_burst_of_connections_from_a_windowed_report() -> None:
 )
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/_sandbox/reset"), ("POST", "/_sandbox/faults"), ("DELETE", "/_sandbox/faults")],
+    [
+        ("POST", "/_sandbox/reset"),
+        ("POST", "/_sandbox/faults"),
+        ("DELETE", "/_sandbox/faults"),
+        ("POST", "/_sandbox/deny_scope"),
+        ("GET", "/_sandbox/usage"),
+        ("DELETE", "/_sandbox/usage"),
+        ("PUT", "/_sandbox/limits"),
+        ("GET", "/_sandbox/no-such-route"),
+    ],
 )
 def test_the_control_api_refuses_anyone_without_its_token(
     live_sandbox: SandboxHTTPServer, authorization: str | None, method: str, path: str
@@ -188,3 +197,20 @@ def test_asana_sandbox_refuses_a_host_other_machines_reach(tmp_path: Path, host:
     assert result.returncode != 0
     assert f"Refusing to serve the sandbox on {host}" in result.stderr
     assert "--allow-remote" in result.stderr
+
+
+def test_the_control_api_denies_a_scope_to_every_token(live_sandbox: SandboxHTTPServer) -> None:
+    listing = "/time_tracking_entries?workspace=1201000000000001&entered_on_start_date=2025-06-01"
+
+    denied = _control(
+        live_sandbox, "POST", "/_sandbox/deny_scope", scope="time_tracking_entries:read"
+    )
+
+    assert denied.status_code == 201
+    assert {rule["status"] for rule in denied.json()["data"]} == {403}
+    refused = _get(live_sandbox, listing + "&limit=100")
+    assert refused.status_code == 403
+    assert "time_tracking_entries:read" in refused.json()["errors"][0]["message"]
+    assert _get(live_sandbox, "/workspaces").status_code == 200
+    _control(live_sandbox, "DELETE", "/_sandbox/faults")
+    assert _get(live_sandbox, listing + "&limit=100").status_code == 200

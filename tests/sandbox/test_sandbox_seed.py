@@ -8,7 +8,7 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from categories.sandbox.models import (
     SandboxCategory,
@@ -57,7 +57,7 @@ def test_two_workspaces_with_their_people_and_projects(demo: None) -> None:
         (NORTHWIND, "Northwind Studio"),
         (ACME, "Acme Consulting Group"),
     ]
-    assert users.count() == 8
+    assert users.count() == 9
     assert users[0].name == "Alex Morgan"
     assert users[0].workspaces.count() == 2
     assert "Siobhán O'Neill" in [u.name for u in users]
@@ -79,13 +79,23 @@ def test_northwind_has_15_categories_4_archived_led_by_engineering(demo: None) -
     assert 2300 <= busiest.n <= 3000
 
 
-def test_acme_has_enough_categories_for_real_paging(demo: None) -> None:
+def test_acme_is_the_scale_case_137_categories_and_530_entries_a_quarter(demo: None) -> None:
     categories = SandboxCategory.objects.filter(workspace__pk=2)
     entries = SandboxEntry.objects.filter(workspace__pk=2)
+    quarter = entries.filter(entered_on__range=(dt.date(2025, 4, 1), TODAY))
+    per_entry = entries.annotate(n=Count("categories")).values_list("n", flat=True)
 
-    assert 125 <= categories.count() <= 140
-    assert 1 <= categories.filter(is_archived=True).count() <= 10
-    assert 200 <= entries.count() <= 600
+    assert categories.count() == 137
+    assert categories.filter(is_archived=True).count() == 6
+    assert 4000 <= entries.count() <= 4400  # about 2,100 a year
+    assert 450 <= quarter.count() <= 610
+    assert set(per_entry) == {0, 1}
+    assert 0.08 < sum(1 for n in per_entry if n == 0) / len(per_entry) < 0.13
+    # Every active category but the quietest few has time in the last year.
+    year = entries.filter(entered_on__gt=TODAY - dt.timedelta(days=365))
+    used = set(year.values_list("categories", flat=True)) - {None}
+    assert len(used) >= 120
+    assert not used & set(categories.filter(is_archived=True).values_list("id", flat=True))
 
 
 def test_entries_look_like_two_years_of_office_work(demo: None) -> None:
@@ -128,3 +138,37 @@ def test_any_today_gives_the_same_shape(demo: None, today: dt.date) -> None:
     assert engineering.name == "Engineering"
     assert 2300 <= engineering.entries.count() <= 3000
     assert max(SandboxEntry.objects.values_list("entered_on", flat=True)) <= today
+
+
+def test_two_people_have_their_last_weeks_timesheets_submitted_or_approved(demo: None) -> None:
+    by_status = {
+        status: SandboxEntry.objects.filter(approval_status=status)
+        for status in ("DRAFT", "SUBMITTED", "APPROVED", "REJECTED")
+    }
+    locked = by_status["SUBMITTED"] | by_status["APPROVED"]
+
+    assert set(locked.values_list("created_by__name", flat=True)) == {
+        "Amara Okafor",
+        "Zoë Lindqvist",
+    }
+    last_monday = TODAY - dt.timedelta(days=TODAY.weekday() + 7)
+    assert set(by_status["SUBMITTED"].values_list("entered_on", flat=True)) <= {
+        last_monday + dt.timedelta(days=n) for n in range(7)
+    }
+    assert by_status["REJECTED"].exists()
+    # A few: most of the demo's time can be moved, some of it is refused.
+    assert 20 <= locked.count() <= 0.02 * SandboxEntry.objects.count()
+    # Approvals are switched on in Acme only: Northwind's time can all be moved.
+    assert set(locked.values_list("workspace__name", flat=True)) == {"Acme Consulting Group"}
+    assert locked.filter(categories__isnull=False).exists()
+
+
+def test_every_entry_has_a_task_of_its_project_and_its_full_records_fields(demo: None) -> None:
+    entries = SandboxEntry.objects.select_related("task")
+
+    assert not entries.filter(task=None).exists()
+    assert not entries.exclude(task__project=F("attributable_to")).exists()
+    assert set(entries.values_list("billable_status", flat=True)) == {"billable", "nonBillable"}
+    assert entries.exclude(description="").count() > entries.count() / 3
+    first = entries.order_by("id").first()
+    assert first.created_at.date() == first.entered_on

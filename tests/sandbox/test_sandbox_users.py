@@ -58,3 +58,35 @@ def test_workspaces_are_compact_and_paginated(api: Api) -> None:
     assert second["data"][0]["gid"] == ACME
     assert second["next_page"] is None
     assert set(api.get("/workspaces").json()) == {"data"}
+
+
+def test_my_workspace_memberships_say_where_i_am_an_admin(api: Api) -> None:
+    response = api.get(
+        "/users/me/workspace_memberships", opt_fields="workspace.name,is_admin,is_guest"
+    )
+
+    assert response.status_code == 200
+    assert [(m["workspace"], m["is_admin"], m["is_guest"]) for m in response.json()["data"]] == [
+        ({"gid": NORTHWIND, "name": "Northwind Studio"}, True, False),
+        ({"gid": ACME, "name": "Acme Consulting Group"}, True, False),
+    ]
+    assert {m["resource_type"] for m in response.json()["data"]} == {"workspace_membership"}
+
+
+def test_another_users_memberships_are_their_own(api: Api) -> None:
+    priya, chen = "1202000000000002", "1202000000000005"
+
+    admin_of = {
+        user: [
+            (m["workspace"]["gid"], m["is_admin"])
+            for m in api.get(
+                f"/users/{user}/workspace_memberships", opt_fields="workspace,is_admin"
+            ).json()["data"]
+        ]
+        for user in (priya, chen)
+    }
+
+    assert admin_of == {priya: [(NORTHWIND, True)], chen: [(NORTHWIND, False), (ACME, False)]}
+    unknown = api.get("/users/1202000000999999/workspace_memberships")
+    assert unknown.status_code == 404
+    assert error_message(unknown).startswith("user: ")

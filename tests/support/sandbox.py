@@ -23,6 +23,7 @@ DESIGN = "1209000000000002"
 LEGACY_MIGRATION = "1209000000000012"  # archived, with entries older than a year
 ACME_FIRST = "1209000000000016"
 UNKNOWN_CATEGORY = "1209000000999999"
+UNKNOWN_ENTRY = "1210000000999999"
 REPO = Path(__file__).resolve().parents[2]
 MANAGE = (sys.executable, "manage.py")
 
@@ -104,3 +105,17 @@ def give_second_category(
     for entry in chosen:
         entry.categories.add(second)
     return [entry.gid for entry in chosen]
+
+
+def entry_with_approval(status: str, *, category_gid: str | None = None) -> str:
+    """The gid of a demo entry whose timesheet is in `status` (DRAFT, SUBMITTED, APPROVED or
+    REJECTED), of the given category if one is named. SUBMITTED and APPROVED entries are
+    locked: the sandbox refuses to change them (403)."""
+    from categories.sandbox.models import SandboxCategory, SandboxEntry
+
+    entries = SandboxEntry.objects.filter(approval_status=status).order_by("-entered_on", "pk")
+    if category_gid is not None:
+        entries = entries.filter(categories=SandboxCategory.find(category_gid))
+    entry = entries.first()
+    assert entry is not None, f"the demo data has no {status} entry like that"
+    return entry.gid
