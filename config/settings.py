@@ -106,8 +106,10 @@ def _local_secret(name: str, make: Callable[[], str]) -> str:
 
 
 # The demo signs in with Asana against the sandbox (which registers this app for itself in
-# `make run`), beside the demo accounts. DEMO_OAUTH=false keeps only the accounts.
-DEMO_OAUTH: bool = env.bool("DEMO_OAUTH", default=True)
+# `make run`), beside the demo accounts. DEMO_OAUTH=false keeps only the accounts. A demo
+# deployed on purpose (DEMO_MODE=true on a public host) offers it only when asked, since it
+# then needs TOKEN_ENCRYPTION_KEYS like any sign-in with Asana.
+DEMO_OAUTH: bool = env.bool("DEMO_OAUTH", default=LOCAL_ONLY)
 if DEMO_MODE and DEMO_OAUTH and not _OAUTH_CONFIGURED:
     ASANA_OAUTH_CLIENT_ID = "category-dashboard-demo"
     ASANA_OAUTH_CLIENT_SECRET = _local_secret(

@@ -14,9 +14,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from categories.access.decorators import required_capability
 
-# Open to everyone: signing in and out, and the probes a load balancer polls. The admin
-# guards its own URLs. Static files never reach a view (WhiteNoise serves them first).
-PUBLIC = frozenset({"login", "logout", "healthz", "readyz"})
+# Open to everyone: signing in and out (with a password, or with Asana: its start, its
+# callback, and in demo mode the sandbox's approval page, which stands in for Asana's), and
+# the probes a load balancer polls. The admin guards its own URLs. Static files never reach
+# a view (WhiteNoise serves them first).
+PUBLIC = frozenset(
+    {
+        "login",
+        "logout",
+        "asana_sign_in",
+        "asana_sign_in_callback",
+        "sandbox_oauth_authorize",
+        "healthz",
+        "readyz",
+    }
+)
 SKIPPED_NAMESPACES = frozenset({"admin"})
 
 

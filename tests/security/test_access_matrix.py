@@ -21,7 +21,7 @@ from tests.security.routes import PUBLIC, Route, protected_routes, routes_needin
 
 ALL = protected_routes()
 WRITES = routes_needing("change")
-READS = routes_needing("view")
+READS = routes_needing("view") + routes_needing("review")
 GID_ROUTES = [route for route in ALL if any("gid" in p for p in route.parameters)]
 # A well-formed change, so a refusal cannot be blamed on bad input.
 WRITE_DATA = {"name": "Changed by a reviewer", "color": "red", "workspace": "1201000000000001"}
@@ -53,8 +53,12 @@ def test_the_matrix_found_the_dashboards_urls() -> None:
 
 
 def test_every_url_except_the_public_ones_names_what_it_requires() -> None:
-    undeclared = [route.name for route in ALL if route.capability not in ("view", "change")]
-    assert undeclared == [], "decorate these views with viewer_required / category_admin_required"
+    declared = ("view", "review", "change")
+    undeclared = [route.name for route in ALL if route.capability not in declared]
+    assert undeclared == [], (
+        "decorate these views with viewer_required / time_reviewer_required / "
+        "category_admin_required"
+    )
 
 
 def test_the_only_views_open_without_signing_in_are_the_probes() -> None:

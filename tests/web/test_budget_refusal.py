@@ -44,7 +44,7 @@ def test_a_real_token_gets_the_budget_every_process_shares(settings: Any, tmp_pa
 
     settings.ASANA_BUDGET_FILE = tmp_path / "budget.sqlite3"
     settings.REDIS_URL = ""
-    budget = client_module.shared_budget("1/secret-token")
+    budget = client_module.shared_budget(client_module.token_budget_key("1/secret-token"))
     assert isinstance(budget, SharedBudget)
     assert isinstance(budget.store, FileSlots)
     assert "secret" not in budget.store.budget_key
