@@ -30,7 +30,7 @@ ASANA_CACHE_SECONDS: int = env.int("ASANA_CACHE_SECONDS", default=60)
 # Threads fetching from Asana at once (date windows, overview categories); Asana allows a
 # token 50 concurrent reads, shared by every process using the token.
 ASANA_MAX_CONCURRENCY: int = env.int("ASANA_MAX_CONCURRENCY", default=16)
-# Requests a minute this process allows itself per token (Asana: 150 free, 1,500 paid).
+# Requests a minute per token, across every process and server (Asana: 150 free, 1,500 paid).
 ASANA_REQUESTS_PER_MINUTE: int = env.int("ASANA_REQUESTS_PER_MINUTE", default=1500)
 DEBUG: bool = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -50,6 +50,12 @@ ASANA_BUDGET_WAIT_SECONDS: float = env.float("ASANA_BUDGET_WAIT_SECONDS", defaul
 ASANA_BUDGET_FILE = Path(
     env.str("ASANA_BUDGET_FILE", default=str(VAR_DIR / "asana-budget.sqlite3"))
 )
+# Shares of the token's budget: one person's at most (of the concurrent slots and of the
+# minute), so nobody starves the others; background work's (the job worker) at most of the
+# minute and the reads, and its concurrent writes (of Asana's 15), so pages keep headroom.
+ASANA_BUDGET_PERSON_SHARE: float = env.float("ASANA_BUDGET_PERSON_SHARE", default=0.5)
+ASANA_BUDGET_BACKGROUND_SHARE: float = env.float("ASANA_BUDGET_BACKGROUND_SHARE", default=0.8)
+ASANA_BUDGET_BACKGROUND_WRITES: int = env.int("ASANA_BUDGET_BACKGROUND_WRITES", default=12)
 
 # Requests one page view may send to read a category's entries (pages of 100, all date
 # windows together); a range that would take more says so and offers the CSV instead.

@@ -17,8 +17,14 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
-from .errors import AsanaError, AsanaUnavailable, PageAllowance, error_from_response
-from .limiter import RequestBudget
+from .errors import (
+    AsanaError,
+    AsanaRateLimited,
+    AsanaUnavailable,
+    PageAllowance,
+    error_from_response,
+)
+from .limiter import Budget, RequestBudget
 from .resources import Category, Page, TimeEntry, User, Workspace, iterate_pages
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from .windows import fetch_windowed, stream_windowed
@@ -50,7 +56,7 @@ class AsanaClient:
         retry_policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
         pool_size: int = 32,
-        budget: RequestBudget | None = None,
+        budget: Budget | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -60,7 +66,7 @@ class AsanaClient:
         self._sleep = sleep
         # One budget per client, and the dashboard keeps one client per token per process:
         # every thread's requests count against the same concurrency and rate limits.
-        self._budget = budget or RequestBudget()
+        self._budget: Budget = budget or RequestBudget()
         self._session = session or requests.Session()
         # As many pooled connections as threads may use at once, so none is thrown away.
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
@@ -324,6 +330,9 @@ class AsanaClient:
                     outcome = self._interpret(response)
                     if not isinstance(outcome, AsanaError):
                         return outcome
+                    if isinstance(outcome, AsanaRateLimited) and outcome.retry_after > 0:
+                        # Everyone sending with this token waits, not only this request.
+                        self._budget.hold_off(outcome.retry_after)
                     error, retryable = outcome, _may_retry(method, outcome)
                 wait = self._wait_before_retry(error, attempt) if retryable else None
                 if wait is None:

@@ -1,8 +1,12 @@
-"""A per-token budget shared by every thread of the process.
+"""A token's request budget: what the client asks of it, and one kept per process.
 
 Asana allows a token at most 50 concurrent reads and 15 concurrent writes, and a number
 of requests per minute (150 on free domains, 1,500 on paid ones). Parallel fetching must
 stay inside that budget, or it provokes the 429s it was meant to avoid.
+
+The client depends only on `Budget`. `RequestBudget` keeps it in this process (enough for
+a script using the client as a library); the dashboard passes a budget shared by every
+process and server using the token (categories.web.budget).
 """
 
 from __future__ import annotations
@@ -10,10 +14,25 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Budget(Protocol):
+    """What the client asks of a token's budget before and after each request."""
+
+    def slot(self, method: str) -> AbstractContextManager[None]:
+        """Hold a read slot (GET, HEAD, OPTIONS) or a write slot for one request, counted
+        in the minute's requests. Waits a bounded time for one; a budget that cannot give
+        one in time raises BudgetExhausted and nothing is sent."""
+        ...
+
+    def hold_off(self, seconds: float) -> None:
+        """Asana answered 429 with Retry-After: no slot for anyone for `seconds`."""
+        ...
 
 
 @dataclass
@@ -65,10 +84,18 @@ class RequestBudget:
         self._bucket = TokenBucket(
             per_minute=requests_per_minute, burst=max(1.0, requests_per_minute / 10)
         )
+        self._paused_until = 0.0
 
     @contextmanager
     def slot(self, method: str) -> Iterator[None]:
         semaphore = self._reads if method in READ_METHODS else self._writes
         with semaphore:
+            pause = self._paused_until - self._bucket.clock()
+            if pause > 0:
+                self._bucket.sleep(pause)
             self._bucket.take()
             yield
+
+    def hold_off(self, seconds: float) -> None:
+        # A float assignment is atomic; the later of two pauses wins, near enough.
+        self._paused_until = max(self._paused_until, self._bucket.clock() + seconds)

@@ -1,4 +1,9 @@
-"""Builds the process-wide AsanaClient from settings, with the token's shared budget.
+"""Builds AsanaClients from settings, each with its token's budget shared by every process.
+
+`asana_client()` is the process's client for the deployment token. `build_client(token=,
+budget_key=)` builds one for any token, e.g. a signed-in person's: pass a budget key that
+names that person's Asana budget (`person_budget_key(asana_user_gid)`: it outlives token
+refreshes), never the token itself.
 
 With no ASANA_ACCESS_TOKEN the dashboard is in demo mode: the client's session gets the
 offline sandbox mounted as a transport adapter, so demo mode runs the real client code.
@@ -7,7 +12,8 @@ offline sandbox mounted as a transport adapter, so demo mode runs the real clien
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -29,24 +35,48 @@ def _shared_options(budget: Any) -> dict[str, Any]:
     }
 
 
-def budget_key(token: str) -> str:
+def token_budget_key(token: str) -> str:
     """Names a token's budget without the token (a hash a log or Redis may show)."""
     return hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
-def shared_budget(token: str) -> SharedBudget:
-    """The token's budget, shared with every process using it: in Redis with REDIS_URL,
-    else in a file every process of this machine uses."""
-    limits = Limits(per_minute=settings.ASANA_REQUESTS_PER_MINUTE)
-    key = budget_key(token)
+def person_budget_key(asana_user_gid: str) -> str:
+    """Names one Asana user's budget (per-person sign-in): the same across token refreshes."""
+    return "user-" + hashlib.sha256(asana_user_gid.encode()).hexdigest()[:24]
+
+
+def shared_budget(budget_key: str) -> SharedBudget:
+    """The budget named `budget_key`, shared with every process using it: in Redis with
+    REDIS_URL, else in a file every process of this machine uses."""
+    limits = Limits(
+        per_minute=settings.ASANA_REQUESTS_PER_MINUTE,
+        person_share=settings.ASANA_BUDGET_PERSON_SHARE,
+        background_share=settings.ASANA_BUDGET_BACKGROUND_SHARE,
+        background_writes=settings.ASANA_BUDGET_BACKGROUND_WRITES,
+    )
     store: SlotStore
     if settings.REDIS_URL:
-        import redis
-
-        store = RedisSlots(redis.Redis.from_url(settings.REDIS_URL), budget_key=key, limits=limits)
+        store = RedisSlots(_redis(settings.REDIS_URL), budget_key=budget_key, limits=limits)
     else:
-        store = FileSlots(settings.ASANA_BUDGET_FILE, budget_key=key, limits=limits)
+        store = FileSlots(Path(settings.ASANA_BUDGET_FILE), budget_key=budget_key, limits=limits)
     return SharedBudget(store, wait_seconds=settings.ASANA_BUDGET_WAIT_SECONDS)
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> Any:
+    """One connection pool per process (clients built per person share it)."""
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def build_client(*, token: str, budget_key: str) -> AsanaClient:
+    """A client for `token` against ASANA_BASE_URL, spending the budget `budget_key`."""
+    return AsanaClient(
+        base_url=settings.ASANA_BASE_URL,
+        token=token,
+        **_shared_options(shared_budget(budget_key)),
+    )
 
 
 @cache
@@ -63,6 +93,4 @@ def asana_client() -> AsanaClient:
             base_url=SANDBOX_BASE_URL, token=DEMO_TOKEN, session=session, **_shared_options(budget)
         )
     token = settings.ASANA_ACCESS_TOKEN
-    return AsanaClient(
-        base_url=settings.ASANA_BASE_URL, token=token, **_shared_options(shared_budget(token))
-    )
+    return build_client(token=token, budget_key=token_budget_key(token))

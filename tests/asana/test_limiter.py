@@ -78,3 +78,12 @@ def test_concurrent_writes_have_their_own_smaller_bound() -> None:
 
     assert peak_concurrency(budget, "PUT", threads=8) == 2
     assert peak_concurrency(budget, "GET", threads=8) == 8
+
+
+def test_a_hold_off_delays_every_slot_until_it_is_over() -> None:
+    budget = RequestBudget(requests_per_minute=100_000)
+    budget.hold_off(0.3)
+    started = time.monotonic()
+    with budget.slot("GET"):
+        waited = time.monotonic() - started
+    assert waited >= 0.29

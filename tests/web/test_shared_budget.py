@@ -16,7 +16,7 @@ import pytest
 
 from categories.asana.errors import BudgetExhausted
 from categories.web.budget import Limits
-from tests.support.budget_workers import hold_forever, make_budget, send
+from tests.support.budget_workers import hold_forever, hold_off, make_budget, send
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -121,3 +121,43 @@ def test_an_exhausted_budget_says_when_to_try_again(where: str) -> None:
     with pytest.raises(BudgetExhausted) as refused, budget.slot("GET"):
         pass
     assert 1 <= refused.value.retry_after <= 60
+
+
+def test_a_429_in_one_process_pauses_every_process_until_its_retry_after(where: str) -> None:
+    limits = Limits(per_minute=1000)
+    in_processes(1, hold_off, where=where, limits=limits, seconds=1.5)
+    budget = make_budget(where, limits, wait=0.2)
+    with pytest.raises(BudgetExhausted) as refused, budget.slot("GET"):
+        pass
+    assert refused.value.retry_after in (1, 2)
+    time.sleep(1.6)
+    with budget.slot("GET"):  # the pause is over
+        pass
+
+
+def test_servers_whose_clocks_disagree_still_share_one_minute(redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    limits = Limits(per_minute=4)
+    ahead = make_budget(redis_url, limits, wait=0.1, clock=lambda: time.time() + 3600)
+    behind = make_budget(redis_url, limits, wait=0.1, clock=lambda: time.time() - 3600)
+    sent = 0
+    for _ in range(3):
+        for budget in (ahead, behind):
+            try:
+                with budget.slot("GET"):
+                    sent += 1
+            except BudgetExhausted:
+                pass
+    assert sent == 4  # the minute is measured by Redis's clock, not by each server's
+
+
+def test_the_shares_are_settings_of_the_limits() -> None:
+    limits = Limits(per_minute=100, person_share=0.2, background_share=0.5, background_writes=3)
+    assert limits.person_minute(background=False, person="user:1") == 20
+    assert limits.person_concurrent("read", background=False, person="user:1") == 10
+    assert limits.minute(background=True) == 50
+    assert limits.concurrent("read", background=True) == 25
+    assert limits.concurrent("write", background=True) == 3
+    assert limits.concurrent("write", background=False) == 15
