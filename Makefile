@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock prepare run dev test test-fast lint format bench load clean
+.PHONY: install lock prepare run dev test test-fast test-postgres lint format bench load clean
 
 install: $(STAMP)
 
@@ -47,6 +47,13 @@ test: install
 
 test-fast: install
 	$(VENV)/bin/pytest -m "not browser"
+
+# The database-heavy tests once more on a throwaway PostgreSQL 15 and Redis (DATABASE_URL
+# and REDIS_URL set for the whole run): migrations, the sandbox's SQL, the screens.
+test-postgres: install
+	bash scripts/ensure-servers.sh
+	$(PY) -m tests.support.servers $(VENV)/bin/pytest -m "not browser" -p no:randomly \
+		tests/sandbox tests/categories tests/access tests/reports tests/web
 
 # ruff, and import-linter's contracts (pyproject.toml): the import directions between packages.
 lint: install

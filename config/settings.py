@@ -162,14 +162,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# With REDIS_URL the answer cache and its invalidation live in Redis too, so a write on one
-# server retires the cached answers of every other at once. CACHE_URL still wins if set.
-if REDIS_URL and not env.str("CACHE_URL", default=""):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://dashboard")}
+# "default" keeps Asana's answers: in Redis with REDIS_URL (every server shares them),
+# else in each process's memory; CACHE_URL, if set, wins. "shared" keeps what every process
+# must see at once: the answers' generation, which the dashboard's own writes bump so that
+# a write through one process retires the answers cached by all. In Redis with REDIS_URL
+# (every server), else in files under var/ (every process of this machine: `make run`'s
+# gunicorn workers).
+_REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+CACHES = {
+    "default": (
+        _REDIS_CACHE
+        if REDIS_URL and not env.str("CACHE_URL", default="")
+        else env.cache_url("CACHE_URL", default="locmemcache://dashboard")
+    ),
+    "shared": (
+        _REDIS_CACHE
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "shared-cache"),
+        }
+    ),
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

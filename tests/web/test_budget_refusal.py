@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from categories.asana import AsanaClient, AsanaRateLimited, BudgetExhausted
-from tests.security.settings_runs import settings_under
+from tests.security.settings_runs import REPO, settings_under
 from tests.support.fake_asana import BASE_URL, CATEGORY, CATEGORY_PATH, TOKEN, error_json
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +30,37 @@ def test_a_spent_budget_answers_503_with_when_to_try_again(
     assert "Try again in 7 s." in html
 
 
-def test_with_redis_the_cache_lives_in_redis_too() -> None:
+def test_with_redis_the_cache_and_its_invalidation_live_in_redis() -> None:
     found = settings_under(
         {"ASANA_ACCESS_TOKEN": "", "REDIS_URL": "redis://127.0.0.1:6399/2"}, ["CACHES"]
     )
-    assert found["CACHES"]["default"] == {
+    in_redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:6399/2",
     }
+    assert found["CACHES"]["default"] == in_redis
+    assert found["CACHES"]["shared"] == in_redis
+
+
+def test_without_redis_the_invalidation_is_shared_by_the_processes_of_the_machine() -> None:
+    found = settings_under({"ASANA_ACCESS_TOKEN": "", "REDIS_URL": ""}, ["CACHES"])
+    assert found["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")  # answers: per process
+    shared = found["CACHES"]["shared"]  # the generation our writes bump: one for the machine
+    assert shared["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert shared["LOCATION"] == str(REPO / "var" / "shared-cache")
+
+
+def test_the_shares_of_the_budget_come_from_the_settings(settings: Any) -> None:
+    from categories.web.client import shared_budget
+
+    settings.REDIS_URL = ""
+    settings.ASANA_BUDGET_PERSON_SHARE = 0.25
+    settings.ASANA_BUDGET_BACKGROUND_SHARE = 0.6
+    settings.ASANA_BUDGET_BACKGROUND_WRITES = 5
+    limits = shared_budget("a-key").store.limits
+    assert (limits.person_share, limits.background_share, limits.background_writes) == (
+        0.25, 0.6, 5,
+    )  # fmt: skip
 
 
 def test_a_real_token_gets_the_budget_every_process_shares(settings: Any, tmp_path: Any) -> None:

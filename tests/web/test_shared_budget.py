@@ -21,7 +21,7 @@ from tests.support.budget_workers import hold_forever, hold_off, make_budget, se
 SPAWN = multiprocessing.get_context("spawn")
 
 
-@pytest.fixture(params=["redis", "file"])
+@pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.servers), "file"])
 def where(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "redis":
         import redis
