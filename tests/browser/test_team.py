@@ -11,6 +11,8 @@ def test_filtering_by_person_then_drilling_from_a_cell_to_the_entries(page) -> N
     sign_in(page, "e2e-reviewer")
     page.get_by_role("link", name="Team", exact=True).click()
     page.get_by_role("link", name="This quarter").click()
+    page.wait_for_url("**range=this-quarter**")
+    expect(page.locator("#workspace-panel")).to_have_count(1)  # swapped, not nested
     table = page.locator("#team-table")
     expect(table).to_be_visible()
     people = table.locator("tbody tr").count()
