@@ -9,13 +9,14 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from categories.asana.errors import BudgetExhausted
-from categories.web.budget import Limits
+from categories.web.budget import Limits, acting_for
 from tests.support.budget_workers import hold_forever, hold_off, make_budget, send
 
 SPAWN = multiprocessing.get_context("spawn")
@@ -94,6 +95,19 @@ def test_one_person_cannot_take_more_than_half_of_the_minute(where: str) -> None
     other = send(where, limits, requests=5, person="user:2", wait=0.1)
     assert [outcome for outcome, *_ in greedy].count("sent") == 5
     assert [outcome for outcome, *_ in other].count("sent") == 5
+
+
+def test_one_person_holding_slots_leaves_the_other_half_to_everyone_else(where: str) -> None:
+    limits = Limits(per_minute=1000, reads=4)
+    budget = make_budget(where, limits, wait=0.1)
+    with ExitStack() as held:
+        with acting_for("user:1"):
+            held.enter_context(budget.slot("GET"))
+            held.enter_context(budget.slot("GET"))
+            with pytest.raises(BudgetExhausted), budget.slot("GET"):
+                pass  # a third would be more than half of the token's reads
+        with acting_for("user:2"), budget.slot("GET"), budget.slot("GET"):
+            pass  # the other half is free for someone else
 
 
 def test_background_work_leaves_pages_a_fifth_of_the_minute(where: str) -> None:
