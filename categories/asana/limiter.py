@@ -11,12 +11,15 @@ process and server using the token (categories.web.budget).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from .errors import BudgetExhausted
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -69,7 +72,11 @@ class TokenBucket:
 
 
 class RequestBudget:
-    """Bounds concurrent reads and writes and the request rate of one token."""
+    """Bounds concurrent reads and writes and the request rate of one token, in this
+    process. After a 429 (`hold_off`) new requests wait out Asana's Retry-After, or, when
+    that is longer than `max_wait_seconds`, are refused at once (BudgetExhausted, with the
+    seconds left). `learns_pauses=False` ignores 429s: for a stand-in whose refusals are
+    per request (the offline sandbox's injected faults), not Asana's token-wide pause."""
 
     def __init__(
         self,
@@ -77,25 +84,43 @@ class RequestBudget:
         max_concurrent_reads: int = 50,
         max_concurrent_writes: int = 15,
         requests_per_minute: float = 1500,
+        max_wait_seconds: float = 10.0,
+        learns_pauses: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._reads = threading.BoundedSemaphore(max_concurrent_reads)
         self._writes = threading.BoundedSemaphore(max_concurrent_writes)
         # A burst of a tenth of the minute's budget lets one report fan out at once.
         self._bucket = TokenBucket(
-            per_minute=requests_per_minute, burst=max(1.0, requests_per_minute / 10)
+            per_minute=requests_per_minute,
+            burst=max(1.0, requests_per_minute / 10),
+            clock=clock,
+            sleep=sleep,
         )
+        self.max_wait_seconds, self.learns_pauses = max_wait_seconds, learns_pauses
+        self._clock, self._sleep = clock, sleep
         self._paused_until = 0.0
 
     @contextmanager
     def slot(self, method: str) -> Iterator[None]:
+        self._wait_out_pause()
         semaphore = self._reads if method in READ_METHODS else self._writes
         with semaphore:
-            pause = self._paused_until - self._bucket.clock()
-            if pause > 0:
-                self._bucket.sleep(pause)
             self._bucket.take()
             yield
 
     def hold_off(self, seconds: float) -> None:
-        # A float assignment is atomic; the later of two pauses wins, near enough.
-        self._paused_until = max(self._paused_until, self._bucket.clock() + seconds)
+        if self.learns_pauses:
+            # A float assignment is atomic; the later of two pauses wins, near enough.
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def _wait_out_pause(self) -> None:
+        pause = self._paused_until - self._clock()
+        if pause <= 0:
+            return
+        if pause > self.max_wait_seconds:
+            raise BudgetExhausted(
+                "Asana asked this token to wait.", retry_after=float(math.ceil(pause))
+            )
+        self._sleep(pause)

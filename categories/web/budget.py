@@ -238,7 +238,9 @@ class RedisSlots:
         self, redis: Any, *, budget_key: str, limits: Limits, lease_seconds: float = LEASE_SECONDS
     ) -> None:
         self.redis, self.limits, self.lease_seconds = redis, limits, lease_seconds
-        self.prefix = f"asana-budget:{budget_key}"
+        # One hash tag for all of a budget's keys: a Redis Cluster keeps them on one node,
+        # as a script touching several keys needs.
+        self.prefix = f"asana-budget:{{{budget_key}}}"
         self._take = redis.register_script(_TAKE)
         self._hold_off = redis.register_script(_HOLD_OFF)
         self._leases: dict[str, tuple[str, str]] = {}

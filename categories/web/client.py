@@ -87,8 +87,11 @@ def asana_client() -> AsanaClient:
 
         session = requests.Session()
         session.mount(SANDBOX_BASE_URL.rsplit("/api/", 1)[0] + "/", SandboxAdapter())
-        # The in-process sandbox is not Asana: it needs no budget beyond this process's.
-        budget = RequestBudget(requests_per_minute=settings.ASANA_REQUESTS_PER_MINUTE)
+        # The in-process sandbox is not Asana: it needs no budget beyond this process's,
+        # and its injected 429s refuse one request each, they pause nobody.
+        budget = RequestBudget(
+            requests_per_minute=settings.ASANA_REQUESTS_PER_MINUTE, learns_pauses=False
+        )
         return AsanaClient(
             base_url=SANDBOX_BASE_URL, token=DEMO_TOKEN, session=session, **_shared_options(budget)
         )

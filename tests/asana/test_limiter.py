@@ -6,6 +6,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
+from categories.asana import BudgetExhausted
 from categories.asana.limiter import RequestBudget, TokenBucket
 
 
@@ -80,10 +83,32 @@ def test_concurrent_writes_have_their_own_smaller_bound() -> None:
     assert peak_concurrency(budget, "GET", threads=8) == 8
 
 
-def test_a_hold_off_delays_every_slot_until_it_is_over() -> None:
-    budget = RequestBudget(requests_per_minute=100_000)
-    budget.hold_off(0.3)
-    started = time.monotonic()
+def test_after_a_429_new_requests_wait_out_its_retry_after() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock=clock, sleep=clock.sleep)
+    budget.hold_off(7)
     with budget.slot("GET"):
-        waited = time.monotonic() - started
-    assert waited >= 0.29
+        pass
+    assert clock.sleeps == [7]
+    with budget.slot("GET"):  # the pause is over
+        pass
+    assert clock.sleeps == [7]
+
+
+def test_a_pause_longer_than_the_wait_allowed_refuses_at_once() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock=clock, sleep=clock.sleep, max_wait_seconds=10)
+    budget.hold_off(60)
+    with pytest.raises(BudgetExhausted) as refused, budget.slot("GET"):
+        pass
+    assert refused.value.retry_after == 60
+    assert clock.sleeps == []
+
+
+def test_a_stand_in_whose_429s_are_per_request_pauses_nobody() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock=clock, sleep=clock.sleep, learns_pauses=False)
+    budget.hold_off(60)
+    with budget.slot("GET"):
+        pass
+    assert clock.sleeps == []

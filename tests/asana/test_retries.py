@@ -208,7 +208,7 @@ class RecordingBudget(RequestBudget):
     """The process budget, remembering the pauses the client asks of it."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(sleep=lambda seconds: None)
         self.pauses: list[float] = []
 
     def hold_off(self, seconds: float) -> None:
