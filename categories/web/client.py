@@ -1,9 +1,10 @@
 """Builds AsanaClients from settings, each with its token's budget shared by every process.
 
 `asana_client()` is the process's client for the deployment token. `build_client(token=,
-budget_key=)` builds one for any token, e.g. a signed-in person's: pass a budget key that
-names that person's Asana budget (`person_budget_key(asana_user_gid)`: it outlives token
-refreshes), never the token itself.
+budget_key=, one_persons=)` builds one for any token, e.g. a signed-in person's: pass a
+budget key that names that person's Asana budget (`person_budget_key(asana_user_gid)`: it
+outlives token refreshes), never the token itself, and `one_persons=True` (the share one
+person may take of a token everyone uses does not apply to their own).
 
 With no ASANA_ACCESS_TOKEN the dashboard is in demo mode: the client's session gets the
 offline sandbox mounted as a transport adapter, so demo mode runs the real client code.
@@ -45,12 +46,14 @@ def person_budget_key(asana_user_gid: str) -> str:
     return "user-" + hashlib.sha256(asana_user_gid.encode()).hexdigest()[:24]
 
 
-def shared_budget(budget_key: str) -> SharedBudget:
+def shared_budget(budget_key: str, *, one_persons: bool = False) -> SharedBudget:
     """The budget named `budget_key`, shared with every process using it: in Redis with
-    REDIS_URL, else in a file every process of this machine uses."""
+    REDIS_URL, else in a file every process of this machine uses. `one_persons`: the
+    budget is one person's own (their own token), so no per-person share applies in it;
+    background work's share still does."""
     limits = Limits(
         per_minute=settings.ASANA_REQUESTS_PER_MINUTE,
-        person_share=settings.ASANA_BUDGET_PERSON_SHARE,
+        person_share=1.0 if one_persons else settings.ASANA_BUDGET_PERSON_SHARE,
         background_share=settings.ASANA_BUDGET_BACKGROUND_SHARE,
         background_writes=settings.ASANA_BUDGET_BACKGROUND_WRITES,
     )
@@ -70,12 +73,13 @@ def _redis(url: str) -> Any:
     return redis.Redis.from_url(url)
 
 
-def build_client(*, token: str, budget_key: str) -> AsanaClient:
-    """A client for `token` against ASANA_BASE_URL, spending the budget `budget_key`."""
+def build_client(*, token: str, budget_key: str, one_persons: bool = False) -> AsanaClient:
+    """A client for `token` against ASANA_BASE_URL, spending the budget `budget_key`
+    (`one_persons=True` for a person's own token: see `shared_budget`)."""
     return AsanaClient(
         base_url=settings.ASANA_BASE_URL,
         token=token,
-        **_shared_options(shared_budget(budget_key)),
+        **_shared_options(shared_budget(budget_key, one_persons=one_persons)),
     )
 
 

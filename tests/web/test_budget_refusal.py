@@ -102,3 +102,17 @@ def test_a_person_budget_key_names_no_token_and_survives_a_refresh() -> None:
 
     assert person_budget_key("1200000000000042") == person_budget_key("1200000000000042")
     assert person_budget_key("1200000000000042") != person_budget_key("1200000000000043")
+
+
+def test_a_persons_own_budget_is_all_theirs_but_background_work_keeps_its_share(
+    settings: Any,
+) -> None:
+    from categories.web.client import person_budget_key, shared_budget
+
+    settings.REDIS_URL = ""
+    settings.ASANA_REQUESTS_PER_MINUTE = 100
+    own = shared_budget(person_budget_key("1200000000000042"), one_persons=True).store.limits
+    assert own.person_minute(background=False, person="user:7") == 100
+    assert own.minute(background=True) == 80
+    shared = shared_budget("deployment-token-key").store.limits
+    assert shared.person_minute(background=False, person="user:7") == 50
