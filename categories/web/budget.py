@@ -12,7 +12,10 @@ and a job worker already are three), so every request takes a slot here first:
   Redis has.
 
 A slot is a lease that expires (`LEASE_SECONDS`): a process killed while holding one
-leaks it only until then. The minute is a sliding window of the requests sent. In Redis
+leaks it only until then. The minute is a sliding window of the requests sent, each
+counted from when it took its slot until it was answered, then for a minute after: Asana
+counts a request when it arrives, somewhere in between, so a minute counted from the take
+alone could let the 1,501st request of a late-arriving minute in early. In Redis
 both are measured by Redis's own clock, so servers whose clocks disagree still agree on
 the budget. A 429 from Asana (`hold_off`) stops every process until its Retry-After.
 
@@ -48,7 +51,6 @@ from categories.asana.errors import BudgetExhausted
 from categories.asana.limiter import READ_METHODS
 
 LEASE_SECONDS = 60.0
-WINDOW_SECONDS = 60.0
 POLL_SECONDS = 0.02
 
 # Who the current request acts for ("" for nobody in particular) and whether it is
@@ -89,6 +91,7 @@ class Limits:
     person_share: float = 0.5
     background_share: float = 0.8
     background_writes: int = 12
+    window_seconds: float = 60.0  # Asana's minute (shorter only in tests)
 
     def concurrent(self, kind: str, *, background: bool) -> int:
         if kind == "read":
@@ -130,7 +133,8 @@ class SlotStore(Protocol):
     def try_take(self, ask: Ask) -> float:
         """Take a slot for `ask` and return 0, or take nothing and return seconds to wait."""
 
-    def give_back(self, lease: str) -> None: ...
+    def give_back(self, lease: str, *, now: float) -> None:
+        """Free the lease's slot; its request counts in the minute from `now` (answered)."""
 
     def hold_off(self, seconds: float, *, now: float) -> None:
         """No slot for anyone for `seconds` (Asana's Retry-After)."""
@@ -158,7 +162,7 @@ class SharedBudget:
         try:
             yield
         finally:
-            self.store.give_back(lease)
+            self.store.give_back(lease, now=self.clock())
 
     def hold_off(self, seconds: float) -> None:
         if seconds > 0:
@@ -231,6 +235,18 @@ return 1
 """
 
 
+# KEYS: 1, 2 the leases the slot is in; 3, 4, 5 the minutes its request counts in.
+# ARGV: 1 lease. The request counts in the minute from now, when it was answered (a key
+# it was already dropped from stays without it: XX).
+_GIVE_BACK = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+for i = 1, 2 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+for i = 3, 5 do redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1]) end
+return 1
+"""
+
+
 class RedisSlots:
     """Slots in Redis sorted sets, taken by one Lua script (atomic across machines)."""
 
@@ -243,7 +259,8 @@ class RedisSlots:
         self.prefix = f"asana-budget:{{{budget_key}}}"
         self._take = redis.register_script(_TAKE)
         self._hold_off = redis.register_script(_HOLD_OFF)
-        self._leases: dict[str, tuple[str, str]] = {}
+        self._give_back = redis.register_script(_GIVE_BACK)
+        self._leases: dict[str, list[str]] = {}
 
     def try_take(self, ask: Ask) -> float:
         kind_key = f"{self.prefix}:leases:{ask.kind}"
@@ -271,13 +288,13 @@ class RedisSlots:
                     int(ask.background),
                     limits.minute(background=True),
                     self.lease_seconds,
-                    WINDOW_SECONDS,
+                    limits.window_seconds,
                     POLL_SECONDS,
                 ],
             )
         )
         if wait <= 0:
-            self._leases[ask.lease] = (kind_key, person_key)
+            self._leases[ask.lease] = keys[:5]
         return wait
 
     def hold_off(self, seconds: float, *, now: float) -> None:
@@ -288,16 +305,27 @@ class RedisSlots:
         for key in self.redis.scan_iter(f"{self.prefix}:*"):
             self.redis.delete(key)
 
-    def give_back(self, lease: str) -> None:
+    def give_back(self, lease: str, *, now: float) -> None:
         keys = self._leases.pop(lease, None)
         if keys is not None:
-            pipe = self.redis.pipeline()
-            for key in keys:
-                pipe.zrem(key, lease)
-            pipe.execute()
+            self._give_back(keys=keys, args=[lease])
 
 
 # --- a SQLite file (one machine, no Redis) ---------------------------------------------------
+
+
+_FILE_SCHEMA = 2
+_FILE_TABLES = (
+    "DROP TABLE IF EXISTS lease",
+    "DROP TABLE IF EXISTS sent",
+    "DROP TABLE IF EXISTS pause",
+    "CREATE TABLE lease (id TEXT PRIMARY KEY, budget TEXT, kind TEXT, person TEXT, expires REAL)",
+    "CREATE TABLE sent (lease TEXT, budget TEXT, person TEXT, background INTEGER, at REAL)",
+    "CREATE INDEX sent_at ON sent (budget, at)",
+    "CREATE INDEX sent_lease ON sent (lease)",
+    "CREATE TABLE pause (budget TEXT PRIMARY KEY, until REAL)",
+    f"PRAGMA user_version = {_FILE_SCHEMA}",
+)
 
 
 class FileSlots:
@@ -313,16 +341,12 @@ class FileSlots:
         try:
             # Kept by the file: readers and the one writer do not block each other.
             db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(
-                """
-                CREATE TABLE IF NOT EXISTS lease (
-                    id TEXT PRIMARY KEY, budget TEXT, kind TEXT, person TEXT, expires REAL);
-                CREATE TABLE IF NOT EXISTS sent (
-                    budget TEXT, person TEXT, background INTEGER, at REAL);
-                CREATE INDEX IF NOT EXISTS sent_at ON sent (budget, at);
-                CREATE TABLE IF NOT EXISTS pause (budget TEXT PRIMARY KEY, until REAL);
-                """
-            )
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("PRAGMA user_version").fetchone()[0] != _FILE_SCHEMA:
+                # Only the last minute's slots live here: an older layout is dropped.
+                for statement in _FILE_TABLES:
+                    db.execute(statement)
+            db.execute("COMMIT")
         finally:
             db.close()
 
@@ -348,7 +372,8 @@ class FileSlots:
         paused = db.execute("SELECT until FROM pause WHERE budget = ?", (budget,)).fetchone()
         if paused is not None and paused[0] > now:
             return paused[0] - now
-        window_start = now - WINDOW_SECONDS
+        window = limits.window_seconds
+        window_start = now - window
         db.execute("DELETE FROM lease WHERE expires < ?", (now,))
         db.execute("DELETE FROM sent WHERE at < ?", (window_start,))
 
@@ -360,7 +385,7 @@ class FileSlots:
                 f"SELECT MIN(at) FROM sent WHERE budget = ? {where}",  # noqa: S608 - fixed SQL
                 (budget, *params),
             ).fetchone()[0]
-            return (oldest + WINDOW_SECONDS - now) if oldest is not None else POLL_SECONDS
+            return (oldest + window - now) if oldest is not None else POLL_SECONDS
 
         cap = limits.concurrent(ask.kind, background=ask.background)
         if count("SELECT COUNT(*) FROM lease WHERE budget = ? AND kind = ?", ask.kind) >= cap:
@@ -385,14 +410,19 @@ class FileSlots:
             (ask.lease, budget, ask.kind, ask.person, now + self.lease_seconds),
         )
         db.execute(
-            "INSERT INTO sent VALUES (?, ?, ?, ?)", (budget, ask.person, ask.background, now)
+            "INSERT INTO sent VALUES (?, ?, ?, ?, ?)",
+            (ask.lease, budget, ask.person, ask.background, now),
         )
         return 0.0
 
-    def give_back(self, lease: str) -> None:
+    def give_back(self, lease: str, *, now: float) -> None:
         db = self._connect()
         try:
+            db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM lease WHERE id = ?", (lease,))
+            # The request counts in the minute from when it was answered.
+            db.execute("UPDATE sent SET at = MAX(at, ?) WHERE lease = ?", (now, lease))
+            db.execute("COMMIT")
         finally:
             db.close()
 

@@ -81,3 +81,19 @@ def hold_forever(where: str, limits: Limits, lease_seconds: float, holding: Any)
 def hold_off(where: str, limits: Limits, seconds: float) -> None:
     """What a process does on a 429 with Retry-After: pause the token for everyone."""
     make_budget(where, limits, wait=0).hold_off(seconds)
+
+
+def send_for(
+    where: str, limits: Limits, *, seconds: float, hold: float
+) -> list[tuple[str, float, float]]:
+    """Send requests back to back for `seconds`, each waiting as long as it takes for its slot
+    and holding it `hold` seconds (the request's trip to Asana and back)."""
+    budget = make_budget(where, limits, wait=seconds)
+    done: list[tuple[str, float, float]] = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with budget.slot("GET"):
+            start = time.time()
+            time.sleep(hold)
+            done.append(("sent", start, time.time()))
+    return done

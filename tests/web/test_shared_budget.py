@@ -17,7 +17,7 @@ import pytest
 
 from categories.asana.errors import BudgetExhausted
 from categories.web.budget import Limits, acting_for
-from tests.support.budget_workers import hold_forever, hold_off, make_budget, send
+from tests.support.budget_workers import hold_forever, hold_off, make_budget, send, send_for
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -71,6 +71,39 @@ def test_four_processes_never_exceed_the_minute(where: str) -> None:
     outcomes = [outcome for result in results for outcome, *_ in result]
     assert outcomes.count("sent") == 20
     assert outcomes.count("refused") == 20
+
+
+def most_in_any_window(spans: list[tuple[str, float, float]], window: float) -> int:
+    """The most requests Asana could count in one window, each arriving anywhere between
+    its start and its end (the worst case: a window ending at some request's start holds
+    every request that started before and ended less than a window before)."""
+    sent = [(start, end) for outcome, start, end in spans if outcome == "sent"]
+    return max(
+        sum(1 for start, end in sent if start <= edge and end > edge - window) for edge, _ in sent
+    )
+
+
+def test_the_minute_holds_wherever_in_its_trip_asana_counts_a_request(where: str) -> None:
+    limits = Limits(per_minute=5, window_seconds=1.0)
+    results = in_processes(3, send_for, where=where, limits=limits, seconds=3.5, hold=0.3)
+    spans = [span for result in results for span in result]
+    assert len(spans) >= 10  # several windows were spent and rolled over
+    assert most_in_any_window(spans, 1.0) <= 5
+
+
+def test_a_request_counts_in_the_minute_from_its_answer(where: str) -> None:
+    limits = Limits(per_minute=1, window_seconds=2.0)
+    budget = make_budget(where, limits, wait=0)
+    taken = time.time()
+    with budget.slot("GET"):
+        time.sleep(1.2)  # a slow answer
+    answered = time.time()
+    time.sleep(max(0.0, taken + 2.2 - time.time()))  # a window after the take, not the answer
+    with pytest.raises(BudgetExhausted), budget.slot("GET"):
+        pass
+    time.sleep(max(0.0, answered + 2.1 - time.time()))
+    with budget.slot("GET"):  # a window after the answer
+        pass
 
 
 def test_a_killed_process_leaks_its_slot_only_until_the_lease_ends(where: str) -> None:
