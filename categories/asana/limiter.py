@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import BudgetExhausted
@@ -38,37 +37,48 @@ class Budget(Protocol):
         ...
 
 
-@dataclass
-class TokenBucket:
-    """Allows `per_minute` requests a minute, with bursts of up to `burst`."""
+class MinuteWindow:
+    """At most `per_minute` requests in any window of `window_seconds`, as Asana counts
+    them. A request counts from when it is let in until `window_seconds` after it is
+    answered: Asana counts it on arrival, somewhere in between, so this holds wherever."""
 
-    per_minute: float
-    burst: float
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    _tokens: float = field(init=False)
-    _updated: float = field(init=False)
-    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        window_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_minute, self.window_seconds = max(1, int(per_minute)), window_seconds
+        self._clock, self._sleep = clock, sleep
+        self._counted_until: dict[int, float] = {}  # request -> end of its count (inf: sent)
+        self._next = 0
+        self._lock = threading.Lock()
 
-    def __post_init__(self) -> None:
-        self._tokens = self.burst
-        self._updated = self.clock()
-
-    def take(self) -> float:
-        """Wait until a request may go; returns the seconds waited."""
-        waited = 0.0
+    def take(self) -> int:
+        """Wait until a request may go; returns its number for `answered`."""
         while True:
             with self._lock:
-                now = self.clock()
-                rate = self.per_minute / 60.0
-                self._tokens = min(self.burst, self._tokens + (now - self._updated) * rate)
-                self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return waited
-                pause = (1 - self._tokens) / rate
-            self.sleep(pause)
-            waited += pause
+                now = self._clock()
+                counted = self._counted_until
+                for request in [r for r, until in counted.items() if until <= now]:
+                    del counted[request]
+                if len(counted) < self.per_minute:
+                    self._next += 1
+                    counted[self._next] = math.inf
+                    return self._next
+                soonest = min(counted.values())
+            # Every counted request still in flight: one will be answered soon.
+            self._sleep(soonest - now if soonest != math.inf else _IN_FLIGHT_POLL_SECONDS)
+
+    def answered(self, request: int) -> None:
+        with self._lock:
+            if request in self._counted_until:
+                self._counted_until[request] = self._clock() + self.window_seconds
+
+
+_IN_FLIGHT_POLL_SECONDS = 0.05
 
 
 class RequestBudget:
@@ -91,13 +101,7 @@ class RequestBudget:
     ) -> None:
         self._reads = threading.BoundedSemaphore(max_concurrent_reads)
         self._writes = threading.BoundedSemaphore(max_concurrent_writes)
-        # A burst of a tenth of the minute's budget lets one report fan out at once.
-        self._bucket = TokenBucket(
-            per_minute=requests_per_minute,
-            burst=max(1.0, requests_per_minute / 10),
-            clock=clock,
-            sleep=sleep,
-        )
+        self._minute = MinuteWindow(int(requests_per_minute), clock=clock, sleep=sleep)
         self.max_wait_seconds, self.learns_pauses = max_wait_seconds, learns_pauses
         self._clock, self._sleep = clock, sleep
         self._paused_until = 0.0
@@ -107,8 +111,11 @@ class RequestBudget:
         self._wait_out_pause()
         semaphore = self._reads if method in READ_METHODS else self._writes
         with semaphore:
-            self._bucket.take()
-            yield
+            request = self._minute.take()
+            try:
+                yield
+            finally:
+                self._minute.answered(request)
 
     def hold_off(self, seconds: float) -> None:
         if self.learns_pauses:
