@@ -64,10 +64,12 @@ def running_site(
     threads: int = 4,
     per_minute: int = 1500,
     latency_ms: int = 20,
+    sandbox_processes: int = 2,
     budget_wait_seconds: float = 2,
     people: int = 2,
 ) -> Iterator[Site]:
-    """Start the site; stop every process when done (or when the caller dies)."""
+    """Start the site; stop every process when done (or when the caller dies). The sandbox
+    serves with `sandbox_processes` processes counting as one Asana (one usage table)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ASANA_", "DEMO_"))}
     base |= {"DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONUNBUFFERED": "1"}
     control = secrets.token_urlsafe(16)
@@ -116,7 +118,7 @@ def running_site(
         stack.enter_context(
             _process(
                 [sys.executable, "manage.py", "asana_sandbox", "--port", str(sandbox_port),
-                 "--latency-ms", str(latency_ms)],
+                 "--latency-ms", str(latency_ms), "--processes", str(sandbox_processes)],
                 sandbox_env, workdir / "sandbox.log", probe=f"{sandbox}/api/1.0/users/me",
             )
         )  # fmt: skip

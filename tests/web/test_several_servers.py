@@ -112,3 +112,5 @@ def test_a_burst_over_both_servers_stays_inside_the_token_budget(site: Site) -> 
     assert set(statuses) <= {200, 503}, statuses  # 503: "try again in N s", by design
     assert usage["requests"] >= PER_MINUTE * 0.75  # the burst spent the token's minute
     assert usage["over_budget"] == 0, usage
+    assert usage["peak_reads"] <= 50, usage
+    assert usage["peak_writes"] <= 15, usage
