@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock prepare run dev test test-fast test-postgres lint format bench load clean
+.PHONY: install lock prepare run worker dev test test-fast test-postgres lint format bench load clean
 
 install: $(STAMP)
 
@@ -33,9 +33,13 @@ prepare: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py prepare_demo
 
+# The web server and one job worker (WORKERS=0: the web server alone; WORKERS=2: two).
 run: prepare
-	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1
+	PORT=$(PORT) bash scripts/run.sh
+
+# One job worker in the foreground (moves time between categories; see README, Jobs).
+worker: prepare
+	$(PY) manage.py jobs_worker
 
 dev: prepare
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)

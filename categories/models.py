@@ -27,6 +27,13 @@ class AuditEntry(models.Model):
         ARCHIVE = "archive", "Archived"
         UNARCHIVE = "unarchive", "Unarchived"
         DELETE = "delete", "Deleted"
+        # One entry per job that moves time (categories.jobs), with its counts.
+        JOB_MOVE = "job_move", "Moved time"
+        JOB_MERGE = "job_merge", "Merged into another category"
+        JOB_DELETE = "job_delete", "Moved time, then deleted"
+        JOB_TRIAGE = "job_triage", "Filed uncategorised time"
+        JOB_UNDO = "job_undo", "Undid a move"
+        JOB_RETRY = "job_retry", "Retried failed moves"
 
     class Outcome(models.TextChoices):
         # Written before Asana is asked, so even a crash mid-call leaves a trace.

@@ -43,5 +43,6 @@ urlpatterns = [
     path("categories/<gid:gid>/delete/", views.category_delete_submit, name="category_delete"),
     path("audit/", views.audit_log_page, name="audit_log"),
     path("", include("categories.reports.urls")),
+    path("", include("categories.jobs.urls")),
     path("", include("categories.web.urls")),
 ]

@@ -61,6 +61,15 @@ ASANA_BUDGET_BACKGROUND_WRITES: int = env.int("ASANA_BUDGET_BACKGROUND_WRITES", 
 # windows together); a range that would take more says so and offers the CSV instead.
 ASANA_MAX_REQUESTS_PER_VIEW: int = env.int("ASANA_MAX_REQUESTS_PER_VIEW", default=100)
 
+# Moving time: a job's concurrent writes (Asana allows a token 15; the shared budget gives
+# background work at most 12 of them), and after how long without a sign of life another
+# worker takes over a job whose worker vanished (on this machine a dead worker is seen at
+# once, by its process id).
+JOBS_MAX_CONCURRENT_WRITES: int = min(15, max(1, env.int("JOBS_MAX_CONCURRENT_WRITES", default=12)))
+JOBS_STALE_SECONDS: float = env.float("JOBS_STALE_SECONDS", default=60.0)
+# The durable queue the job workers (`make worker`, `manage.py jobs_worker`) take jobs from.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["jobs"]}}
+
 # Demo mode: the offline sandbox instead of Asana. On by itself only on a laptop with no
 # token; a deployment must ask for it, so a forgotten token never serves the demo (and its
 # printed passwords) to the world.
@@ -104,6 +113,9 @@ INSTALLED_APPS = [
     "axes",
     "categories",
     "categories.sandbox",
+    "categories.jobs",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,15 @@ from .errors import (
     BudgetExhausted,
     TooManyPages,
 )
-from .resources import Category, Page, Reference, TimeEntry, User, Workspace
+from .resources import (
+    Category,
+    Page,
+    Reference,
+    TimeEntry,
+    TimeEntryDetail,
+    User,
+    Workspace,
+)
 from .retry import NO_RETRIES, RetryPolicy
 
 __all__ = [
@@ -34,6 +42,7 @@ __all__ = [
     "Reference",
     "RetryPolicy",
     "TimeEntry",
+    "TimeEntryDetail",
     "TooManyPages",
     "User",
     "Workspace",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from .errors import (
     error_from_response,
 )
 from .limiter import Budget, RequestBudget
-from .resources import Category, Page, TimeEntry, User, Workspace, iterate_pages
+from .resources import Category, Page, TimeEntry, TimeEntryDetail, User, Workspace, iterate_pages
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from .windows import fetch_windowed, stream_windowed
 
@@ -37,6 +37,9 @@ CATEGORY_FIELDS = "name,color,is_archived"
 ENTRY_FIELDS = (
     "duration_minutes,entered_on,attributable_to.name,created_by.name,"
     "categories.name,categories.color"
+)
+ENTRY_DETAIL_FIELDS = (
+    f"{ENTRY_FIELDS},description,billable_status,approval_status,task.name,created_at"
 )
 ME_FIELDS = "name,email,workspaces.name"
 
@@ -265,6 +268,41 @@ class AsanaClient:
                 workspace_gid=workspace_gid, start_date=start_date, end_date=end_date, offset=offset
             )
         )
+
+    def get_time_entry(self, gid: str) -> TimeEntryDetail:
+        body = self.call(
+            "GET",
+            f"/time_tracking_entries/{_gid(gid)}",
+            params={"opt_fields": ENTRY_DETAIL_FIELDS},
+        )
+        return TimeEntryDetail.from_api(body["data"])
+
+    def update_time_entry(
+        self,
+        gid: str,
+        *,
+        categories: Sequence[str] | None = None,
+        description: str | None = None,
+        billable_status: str | None = None,
+    ) -> TimeEntryDetail:
+        """Send only the fields given (None: not sent), so a concurrent edit of another
+        field survives. `categories` replaces the entry's: `[]` leaves it uncategorised,
+        and Asana allows at most one. PUT is idempotent, so 5xx and 429 are retried; a
+        refusal (400, 403 on a locked timesheet, 404) is raised as its typed error."""
+        data: dict[str, Any] = {}
+        if categories is not None:
+            data["categories"] = [_gid(category) for category in categories]
+        if description is not None:
+            data["description"] = description
+        if billable_status is not None:
+            data["billable_status"] = billable_status
+        body = self.call(
+            "PUT",
+            f"/time_tracking_entries/{_gid(gid)}",
+            params={"opt_fields": ENTRY_DETAIL_FIELDS},
+            json={"data": data},
+        )
+        return TimeEntryDetail.from_api(body["data"])
 
     # --- who am I ------------------------------------------------------------------------
 

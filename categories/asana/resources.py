@@ -100,6 +100,39 @@ class TimeEntry:
         return lambda data: cls.from_api(data, shared=shared)
 
 
+@dataclass(frozen=True)
+class TimeEntryDetail(TimeEntry):
+    """One entry as `GET/PUT /time_tracking_entries/{gid}` answers: the compact fields and
+    the full record's own (`approval_status` says whether its timesheet is locked)."""
+
+    description: str = ""
+    billable_status: str = ""
+    approval_status: str = ""
+    task: Reference | None = None
+    created_at: dt.datetime | None = None
+
+    @property
+    def category_gids(self) -> tuple[str, ...]:
+        return tuple(category.gid for category in self.categories)
+
+    @classmethod
+    def from_api(
+        cls, data: dict[str, Any], *, shared: SharedRecords | None = None
+    ) -> TimeEntryDetail:
+        compact = TimeEntry.from_api(data, shared=shared)
+        created = data.get("created_at")
+        return cls(
+            **{name: getattr(compact, name) for name in TimeEntry.__dataclass_fields__},
+            description=data.get("description") or "",
+            billable_status=data.get("billable_status") or "",
+            approval_status=data.get("approval_status") or "",
+            task=Reference.from_api(data.get("task")),
+            created_at=dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+            if created
+            else None,
+        )
+
+
 class SharedRecords:
     """The people, projects and categories met while parsing entries, one object each.
 

@@ -329,13 +329,19 @@ def entry_rows(entries: Iterable[TimeEntry], *, category_gid: str) -> list[Entry
 
 
 def entry_rows_html(
-    entries: Iterable[TimeEntry], *, category_gid: str, focus_first_row: bool = False
+    entries: Iterable[TimeEntry],
+    *,
+    category_gid: str,
+    focus_first_row: bool = False,
+    move_url: str = "",
 ) -> SafeString:
     """The <tr> elements, autoescaped, for a page template to place as they are.
 
-    `focus_first_row`: the first row takes the focus (rows appended by "load more")."""
+    `focus_first_row`: the first row takes the focus (rows appended by "load more").
+    `move_url` (admins only): each row gets a checkbox for the move form and a Move link
+    (this URL followed by the entry's gid)."""
     rows = entry_rows(entries, category_gid=category_gid)
-    context = {"rows": rows, "focus_first_row": focus_first_row}
+    context = {"rows": rows, "focus_first_row": focus_first_row, "move_url": move_url}
     return mark_safe(render_to_string(ROWS_TEMPLATE, context, using="jinja2"))  # noqa: S308 - autoescaped by Jinja2
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from categories import selectors as category_selectors
 from categories.access.decorators import viewer_required
+from categories.access.roles import can_change_categories
 from categories.asana import Category, TimeEntry, TooManyPages
 from categories.reports import dates, exports, selectors
 from categories.reports.calculations import BreakdownBy, CategorySummary, Totals, sort_breakdown
@@ -110,6 +111,7 @@ def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
         category_selectors.category_get, gid=gid, reuse=True, refresh=query.refresh
     )
     links = _links(gid, query)
+    move_url = _entry_move_url(request, gid, query)
     wider = "" if query.preset == "year-to-date" else _url(gid, preset="year-to-date", of=query)
     try:
         found = report_future.result()
@@ -125,12 +127,31 @@ def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
         "query": query,
         "report": report,
         "as_of": report.as_of,
-        "rows_html": entry_rows_html(report.rows(last=query.shown), category_gid=gid),
+        "rows_html": entry_rows_html(
+            report.rows(last=query.shown), category_gid=gid, move_url=move_url
+        ),
         **_paging(gid, query, report),
         "days": (query.end - query.start).days + 1,
         "wider_url": wider,
+        **_move_context(request, move_url),
     }
     return _entries_page(request, context)
+
+
+def _entry_move_url(request: HttpRequest, gid: str, query: EntriesQuery) -> str:
+    """Admins move entries from the table (categories.jobs); others see no controls."""
+    if not can_change_categories(request.user):
+        return ""
+    params = {"source": gid, "start": query.start.isoformat(), "end": query.end.isoformat()}
+    return f"{reverse('job_move')}?{urlencode(params)}&entry="
+
+
+def _move_context(request: HttpRequest, move_url: str) -> dict[str, Any]:
+    workspace = current_workspace(request)
+    if not move_url or workspace is None:
+        return {"move_url": ""}
+    targets = category_selectors.category_list(workspace_gid=workspace.gid).categories
+    return {"move_url": move_url, "move_targets": targets}
 
 
 def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> HttpResponse:
@@ -146,6 +167,7 @@ def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> 
             report.rows(first=query.shown - ENTRIES_PAGE_SIZE, last=query.shown),
             category_gid=gid,
             focus_first_row=True,
+            move_url=_entry_move_url(request, gid, query),
         ),
         **_paging(gid, query, report),
     }
@@ -588,6 +610,10 @@ def uncategorised_page(request: HttpRequest) -> HttpResponse:
             "shown_all": len(entries) <= MAX_ENTRIES_SHOWN,
             **_narrowing_options(form, sweep.entries),
         }
+        if can_change_categories(request.user):
+            # Admins file the time from here (categories.jobs): the categories to file under.
+            targets = category_selectors.category_list(workspace_gid=workspace.gid).categories
+            context |= {"can_file": True, "move_targets": targets}
     status = 200 if form.is_valid() else 422
     return render(request, "reports/uncategorised.html", context, status=status)
 

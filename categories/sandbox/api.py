@@ -54,6 +54,11 @@ ROUTES = (
         GET=handlers.list_category_entries,
     ),
     _route(r"/time_tracking_entries", GET=handlers.list_workspace_entries),
+    _route(
+        r"/time_tracking_entries/(?P<gid>[^/]+)",
+        GET=handlers.get_entry,
+        PUT=handlers.update_entry,
+    ),
     _route(r"/users/(?P<gid>[^/]+)", GET=handlers.get_user),
     _route(r"/workspaces", GET=handlers.list_workspaces),
 )

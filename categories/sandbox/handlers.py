@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from .entry_rows import as_rows, category_entry_rows, entry_rows
 from .models import (
+    BILLABLE_STATUSES,
     SandboxCategory,
     SandboxEntry,
     SandboxProject,
@@ -24,7 +25,7 @@ from .models import (
     name_key,
 )
 from .pagination import Page, paginate, paginate_with
-from .records import CATEGORY, ENTRY, USER, WORKSPACE, Resource, render
+from .records import CATEGORY, ENTRY, FULL_ENTRY, USER, WORKSPACE, Resource, render
 from .request import ApiRequest
 from .responses import ApiError, SandboxResponse
 from .validation import (
@@ -40,6 +41,20 @@ from .validation import (
 )
 
 DUPLICATE_NAME = "A time tracking category with this name already exists in this workspace."
+ONE_CATEGORY = "An entry can have at most one time tracking category."
+OTHER_WORKSPACE = "The time tracking category must be in the entry's workspace."
+LOCKED_ENTRY = (
+    "This time entry is on a submitted or approved timesheet; its categories cannot be changed."
+)
+# What PUT /time_tracking_entries/{gid} may change (UpdateTimeTrackingEntryRequest).
+WRITABLE_ENTRY_FIELDS = (
+    "categories",
+    "duration_minutes",
+    "entered_on",
+    "attributable_to",
+    "billable_status",
+    "description",
+)
 _ENTRY_ORDER = ("entered_on", "id")
 
 # --- categories ------------------------------------------------------------------------
@@ -131,6 +146,74 @@ def list_workspace_entries(request: ApiRequest) -> SandboxResponse:
     return _page(request, rows, _ENTRY_ORDER, ENTRY, fields, prepare=entry_rows)
 
 
+def get_entry(request: ApiRequest, gid: str) -> SandboxResponse:
+    fields = request.fields("getTimeTrackingEntry", FULL_ENTRY.full)
+    return request.answer({"data": render(FULL_ENTRY, _entry(gid), fields)})
+
+
+def update_entry(request: ApiRequest, gid: str) -> SandboxResponse:
+    """Only the fields sent change; `categories` replaces the entry's (at most one)."""
+    fields = request.fields("updateTimeTrackingEntry", FULL_ENTRY.full)
+    data = request.data()
+    for name in data:
+        if name not in WRITABLE_ENTRY_FIELDS:
+            raise bad_request(name, "Cannot write this property")
+    with transaction.atomic():
+        entry = _entry(gid, for_update=True)
+        sent = _apply_entry_fields(entry, data)
+        if sent:
+            entry.save(update_fields=sent)
+        if "categories" in data:
+            _set_categories(entry, data["categories"])
+    return request.answer({"data": render(FULL_ENTRY, _entry(gid), fields)})
+
+
+def _apply_entry_fields(entry: SandboxEntry, data: Mapping[str, Any]) -> list[str]:
+    """Set the plain fields sent on `entry`; returns their names."""
+    if "duration_minutes" in data:
+        minutes = data["duration_minutes"]
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
+            raise bad_request("duration_minutes", "Must be a whole number of minutes")
+        entry.duration_minutes = minutes
+    if "entered_on" in data:
+        day = data["entered_on"]
+        parsed = date_param(day if isinstance(day, str) else "", "entered_on")
+        if parsed is None:
+            raise bad_request("entered_on", "Missing input")
+        entry.entered_on = parsed
+    if "attributable_to" in data:
+        entry.attributable_to = (
+            referenced(SandboxProject, data["attributable_to"], "attributable_to")
+            if data["attributable_to"] is not None
+            else None
+        )
+    if "billable_status" in data:
+        if data["billable_status"] not in BILLABLE_STATUSES:
+            raise bad_request("billable_status", f'Invalid enum value "{data["billable_status"]}"')
+        entry.billable_status = data["billable_status"]
+    if "description" in data:
+        if not isinstance(data["description"], str):
+            raise bad_request("description", "Must be a string")
+        entry.description = data["description"]
+    return [name for name in WRITABLE_ENTRY_FIELDS if name in data and name != "categories"]
+
+
+def _set_categories(entry: SandboxEntry, value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(gid, str) for gid in value):
+        raise bad_request("categories", "Must be a list of time tracking category gids")
+    if len(value) > 1:
+        raise bad_request("categories", ONE_CATEGORY)
+    wanted = [referenced(SandboxCategory, gid, "categories") for gid in value]
+    if any(category.workspace_id != entry.workspace_id for category in wanted):
+        raise bad_request("categories", OTHER_WORKSPACE)
+    current = sorted(entry.categories.values_list("id", flat=True))
+    if current == sorted(category.pk for category in wanted):
+        return  # unchanged: a resent write is a no-op, even on an approved timesheet
+    if entry.is_locked:
+        raise ApiError(403, f"time_tracking_entry: {LOCKED_ENTRY}")
+    entry.categories.set(wanted)
+
+
 # --- users and workspaces --------------------------------------------------------------
 
 
@@ -186,6 +269,17 @@ def _category(gid: str) -> SandboxCategory:
     if category is None:
         raise ApiError(404, f"time_tracking_category: Unknown object: {gid}")
     return category
+
+
+def _entry(gid: str, *, for_update: bool = False) -> SandboxEntry:
+    pk = SandboxEntry.pk_from_gid(gid_param(gid, "time_tracking_entry_gid"))
+    rows = SandboxEntry.objects.select_related("created_by", "attributable_to")
+    if for_update:
+        rows = rows.select_for_update()
+    entry = rows.prefetch_related("categories").filter(pk=pk).first() if pk else None
+    if entry is None:
+        raise ApiError(404, f"time_tracking_entry: Unknown object: {gid}")
+    return entry
 
 
 def _entries_between(

@@ -16,6 +16,10 @@ from categories.asana.colors import CATEGORY_COLORS, CATEGORY_NAME_MAX_LENGTH
 
 GID_DIGITS = 16
 _PREFIX_DIGITS = 4
+TASK_GID_PREFIX = 1211
+BILLABLE_STATUSES = ("billable", "nonBillable", "notApplicable")
+APPROVAL_STATUSES = ("DRAFT", "SUBMITTED", "APPROVED", "REJECTED")
+LOCKED_APPROVAL_STATUSES = frozenset({"SUBMITTED", "APPROVED"})
 _GID = re.compile(f"[0-9]{{{GID_DIGITS}}}")
 
 
@@ -139,12 +143,32 @@ class SandboxEntry(GidModel):
     )
     # Deleting a category deletes these links only: the entry stays, without that category.
     categories = models.ManyToManyField(SandboxCategory, related_name="entries", blank=True)
+    # The full record's extra fields (GET/PUT /time_tracking_entries/{gid}).
+    description = models.TextField(blank=True, default="")
+    billable_status = models.CharField(
+        max_length=16, choices=[(s, s) for s in BILLABLE_STATUSES], default="notApplicable"
+    )
+    # An entry on a submitted or approved timesheet refuses edits to its categories.
+    approval_status = models.CharField(
+        max_length=16, choices=[(s, s) for s in APPROVAL_STATUSES], default="DRAFT"
+    )
+    task_name = models.CharField(max_length=200, blank=True, default="")  # "": no task
+    created_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "entered_on", "id"])]
 
     def __str__(self) -> str:
         return f"{self.entered_on} {self.duration_minutes} min"
+
+    @property
+    def task_gid(self) -> str:
+        """Tasks are not rows of their own here: an entry's task shares the entry's number."""
+        return f"{TASK_GID_PREFIX}{self.pk:0{GID_DIGITS - _PREFIX_DIGITS}d}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.approval_status in LOCKED_APPROVAL_STATUSES
 
 
 class SandboxFault(models.Model):

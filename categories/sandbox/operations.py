@@ -23,6 +23,44 @@ _ENTRY = (
     "entered_on",
     *_PAGING,
 )
+_FULL_ENTRY = (
+    "approval_status",
+    "attributable_to",
+    "attributable_to.name",
+    "billable_status",
+    "categories",
+    "categories.color",
+    "categories.name",
+    "created_at",
+    "created_by",
+    "created_by.name",
+    "description",
+    "duration_minutes",
+    "entered_on",
+    "task",
+    "task.created_by",
+    "task.name",
+    "task.resource_subtype",
+)
+_MEMBERSHIP = (
+    "created_at",
+    "is_active",
+    "is_admin",
+    "is_guest",
+    "is_view_only",
+    *_PAGING,
+    "user",
+    "user.name",
+    "user_task_list",
+    "user_task_list.name",
+    "user_task_list.owner",
+    "user_task_list.workspace",
+    "vacation_dates",
+    "vacation_dates.end_on",
+    "vacation_dates.start_on",
+    "workspace",
+    "workspace.name",
+)
 _CUSTOM_FIELDS = tuple(
     f"custom_fields{suffix}"
     for suffix in (
@@ -79,6 +117,10 @@ OPT_FIELDS: Mapping[str, frozenset[str]] = {
     "updateTimeTrackingCategory": frozenset(_CATEGORY),
     "getTimeTrackingEntriesForTimeTrackingCategory": frozenset(_ENTRY),
     "getTimeTrackingEntries": frozenset(_ENTRY),
+    "getTimeTrackingEntry": frozenset(_FULL_ENTRY),
+    "updateTimeTrackingEntry": frozenset(_FULL_ENTRY),
+    # In the spec, not (yet) served by the sandbox.
+    "getWorkspaceMembershipsForUser": frozenset(_MEMBERSHIP),
 }
 
 

@@ -166,3 +166,63 @@ ENTRY = Resource(
     compact=_ENTRY_FIELDS,
     full=_ENTRY_FIELDS,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    gid: str
+    name: str
+    created_by: Any
+
+
+TASK = Resource(
+    "task",
+    {
+        "name": lambda t: t.name,
+        "resource_subtype": lambda t: "default_task",
+        "created_by": Relation(USER, lambda t: t.created_by),
+    },
+    compact=("name",),
+    full=("name", "resource_subtype", "created_by"),
+)
+
+
+def _task_of(entry: Any) -> _Task | None:
+    if not entry.task_name:
+        return None
+    return _Task(entry.task_gid, entry.task_name, entry.created_by)
+
+
+def _created_at(entry: Any) -> str:
+    # Rows from before the column existed were logged on their day.
+    stamp = entry.created_at
+    if stamp is None:
+        return f"{entry.entered_on.isoformat()}T17:00:00.000Z"
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+# One entry as a model instance (GET/PUT of one entry): the compact fields and the full
+# record's own. Its categories come from the instance's (prefetched) relation.
+FULL_ENTRY = Resource(
+    "time_tracking_entry",
+    {
+        **{name: get for name, get in ENTRY.fields.items() if name != "categories"},
+        "categories": Relation(
+            CATEGORY, lambda e: sorted(e.categories.all(), key=lambda c: c.pk), many=True
+        ),
+        "task": Relation(TASK, _task_of),
+        "created_at": _created_at,
+        "approval_status": lambda e: e.approval_status,
+        "billable_status": lambda e: e.billable_status,
+        "description": lambda e: e.description,
+    },
+    compact=_ENTRY_FIELDS,
+    full=(
+        *_ENTRY_FIELDS,
+        "task.name",
+        "created_at",
+        "approval_status",
+        "billable_status",
+        "description",
+    ),
+)

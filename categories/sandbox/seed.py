@@ -116,6 +116,11 @@ ACME_ACTIVITIES = (
     "Analytics",
 )
 ACME_ENTRY_COUNT = 420
+# Timesheets: in Acme, Amara's time older than 60 days is approved and Zoë's last two
+# weeks are submitted (both refuse a change of category); everything else is a draft.
+APPROVED_USER, APPROVED_AFTER_DAYS = "Amara Okafor", 60
+SUBMITTED_USER, SUBMITTED_WITHIN_DAYS = "Zoë Lindqvist", 14
+DESCRIPTIONS = ("", "Planning", "Review", "Follow-up", "Pairing", "Write-up", "Call")
 
 
 # Entries with no category: rolls below the low or above the high mark (about 10%).
@@ -320,6 +325,8 @@ class _Seeder:
     ) -> None:
         entry_id = len(self.entries) + 1
         # Plain ids, not instances: assigning related objects costs more than the insert.
+        # The full record's fields come from the entry's number, not the random stream, so
+        # every other value of the demo stays as it was.
         self.entries.append(
             SandboxEntry(
                 id=entry_id,
@@ -328,9 +335,22 @@ class _Seeder:
                 duration_minutes=15 * self.rng.choice(DURATION_STEPS),
                 created_by_id=user.pk,
                 attributable_to_id=project.pk,
+                description=DESCRIPTIONS[entry_id % len(DESCRIPTIONS)],
+                billable_status="billable" if project.pk % 2 else "nonBillable",
+                approval_status=self._approval(user, day),
+                task_name="" if entry_id % 3 == 0 else f"{project.name}: task {entry_id % 40 + 1}",
+                created_at=dt.datetime.combine(day, dt.time(17, entry_id % 60), tzinfo=dt.UTC),
             )
         )
         self.links.extend((entry_id, category.id) for category in categories)
+
+    def _approval(self, user: SandboxUser, day: dt.date) -> str:
+        age = (self.today - day).days
+        if user.name == APPROVED_USER and age > APPROVED_AFTER_DAYS:
+            return "APPROVED"
+        if user.name == SUBMITTED_USER and age < SUBMITTED_WITHIN_DAYS:
+            return "SUBMITTED"
+        return "DRAFT"
 
 
 def _members(users: list[tuple[SandboxUser, tuple]], workspace_index: int) -> list[SandboxUser]:

@@ -26,3 +26,12 @@ def duration(minutes: int) -> str:
 def hours(minutes: int) -> str:
     """Minutes as decimal hours with two places (90 -> '1.50')."""
     return f"{int(minutes or 0) / 60:,.2f}"
+
+
+@register.filter
+def seconds_label(seconds: int) -> str:
+    """A time left in words a person reads at a glance (75 -> '1 min 15 s')."""
+    minutes, rest = divmod(max(int(seconds or 0), 0), 60)
+    if minutes >= 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"

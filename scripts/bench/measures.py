@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from . import report
 from .environment import BENCH_TODAY, ENGINEERING, TOKEN, BenchEnvironment
+from .jobs import measure_merge
 from .memory import export_peak_bytes
 from .probes import RequestCounter, Traffic, describe_traffic, make_cold, timed
 from .report import Row
@@ -446,4 +447,5 @@ MEASURES: dict[str, Callable[[Bench], list[Row]]] = {
     "d": measure_export,
     "e": measure_download,
     "f": measure_overview_cost,
+    "g": measure_merge,
 }

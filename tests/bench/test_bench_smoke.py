@@ -92,12 +92,12 @@ def test_machine_line(report):
 def test_options(bench_script, monkeypatch):
     monkeypatch.delenv("BENCH_LATENCY_MS", raising=False)
     args = bench_script.parse_args([])
-    assert (args.latency_ms, args.runs, args.markdown, args.only) == (50, 5, False, list("abcdef"))
+    assert (args.latency_ms, args.runs, args.markdown, args.only) == (50, 5, False, list("abcdefg"))
     monkeypatch.setenv("BENCH_LATENCY_MS", "20")
     args = bench_script.parse_args(["--only", "d, a", "--runs", "3", "--markdown"])
     assert (args.latency_ms, args.runs, args.markdown, args.only) == (20, 3, True, ["a", "d"])
     with pytest.raises(argparse.ArgumentTypeError):
-        bench_script.parse_only("a,g")
+        bench_script.parse_only("a,h")
 
 
 def test_the_sandbox_serves_from_two_processes_unless_told(bench_script):

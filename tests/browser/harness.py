@@ -168,6 +168,8 @@ def start_live_app(workdir: Path) -> LiveApp:
             [PYTHON, "manage.py", "asana_sandbox", "--port", str(sandbox_port)],
             _port_open(sandbox_port),
         ),
+        # Moves of time run as jobs: a real worker process, as `make run` starts one.
+        "worker": ([PYTHON, "manage.py", "jobs_worker", "--interval", "0.2"], lambda: None),
     }
     for name, (command, probe) in commands.items():
         log = workdir / f"{name}.log"

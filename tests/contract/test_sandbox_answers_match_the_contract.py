@@ -19,11 +19,12 @@ from categories.asana import (
     AsanaBadRequest,
     AsanaClient,
     AsanaError,
+    AsanaForbidden,
     AsanaNotFound,
     Page,
 )
 from categories.sandbox.adapter import SANDBOX_BASE_URL, SandboxAdapter
-from categories.sandbox.models import SandboxWorkspace
+from categories.sandbox.models import SandboxEntry, SandboxWorkspace
 from categories.sandbox.seed import reset_demo_data, seed_demo_data, wipe_sandbox
 from tests.contract.openapi import Exchange, record_exchanges, validate_exchange
 from tests.support.fake_asana import records_of
@@ -74,15 +75,22 @@ class Demo:
     workspace: str
     category: str  # active, with time logged in the last month
     category_name: str
+    entry: str  # one of the category's recent entries, on a draft timesheet
+    other_category: str  # another active category of the workspace
+    locked_entry: str  # an entry on an approved timesheet
 
 
 @pytest.fixture
 def found(demo: None) -> Demo:
     client, _ = sandbox_client()
     workspace = client.me().workspaces[0].gid
-    for category in client.iter_categories(workspace_gid=workspace):
-        if client.category_entries_page(category.gid, start_date=MONTH_AGO, end_date=TODAY).items:
-            return Demo(workspace, category.gid, category.name)
+    categories = list(client.iter_categories(workspace_gid=workspace))
+    locked = SandboxEntry.objects.filter(approval_status="APPROVED").earliest("id").gid
+    for category in categories:
+        page = client.category_entries_page(category.gid, start_date=MONTH_AGO, end_date=TODAY)
+        if page.items:
+            other = next(c.gid for c in categories if c.gid != category.gid)
+            return Demo(workspace, category.gid, category.name, page.items[0].gid, other, locked)
     raise AssertionError("the demo data has no category with recent time")
 
 
@@ -198,6 +206,14 @@ SCENARIOS = (
             )
         ),
     ),
+    Scenario("get_time_entry", lambda c, d: c.get_time_entry(d.entry)),
+    Scenario(
+        "move_entry", lambda c, d: c.update_time_entry(d.entry, categories=[d.other_category])
+    ),
+    Scenario("uncategorise_entry", lambda c, d: c.update_time_entry(d.entry, categories=[])),
+    Scenario(
+        "describe_entry", lambda c, d: c.update_time_entry(d.entry, description="Spec <check>")
+    ),
     Scenario("me", lambda c, d: c.me()),
     Scenario("workspaces_page", lambda c, d: c.workspaces_page()),
     Scenario(
@@ -272,6 +288,30 @@ ERROR_SCENARIOS = (
     ErrorScenario(
         "404_delete_unknown",
         lambda c, d: c.delete_category(UNKNOWN_CATEGORY),
+        404,
+        AsanaNotFound,
+    ),
+    ErrorScenario(
+        "400_two_categories",
+        lambda c, d: c.update_time_entry(d.entry, categories=[d.category, d.other_category]),
+        400,
+        AsanaBadRequest,
+    ),
+    ErrorScenario(
+        "403_entry_on_an_approved_timesheet",
+        lambda c, d: c.update_time_entry(d.locked_entry, categories=[]),
+        403,
+        AsanaForbidden,
+    ),
+    ErrorScenario(
+        "404_unknown_entry",
+        lambda c, d: c.get_time_entry("1210000000999999"),
+        404,
+        AsanaNotFound,
+    ),
+    ErrorScenario(
+        "404_move_unknown_entry",
+        lambda c, d: c.update_time_entry("1210000000999999", categories=[]),
         404,
         AsanaNotFound,
     ),
