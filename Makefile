@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock prepare run worker dev test test-fast lint format bench load clean
+.PHONY: install lock prepare run worker dev test test-fast test-postgres lint format bench load clean
 
 install: $(STAMP)
 
@@ -51,6 +51,15 @@ test: install
 
 test-fast: install
 	$(VENV)/bin/pytest -m "not browser"
+
+# The database-heavy tests once more on a throwaway PostgreSQL 15 and Redis (DATABASE_URL
+# and REDIS_URL set for the whole run): migrations, the sandbox's SQL, the screens. The
+# demo seed's time limit is SQLite's (the demo's database), so it is left out here.
+test-postgres: install
+	bash scripts/ensure-servers.sh
+	$(PY) -m tests.support.servers $(VENV)/bin/pytest -m "not browser" -p no:randomly \
+		tests/sandbox tests/categories tests/access tests/reports tests/web \
+		--deselect tests/sandbox/test_sandbox_seed.py::test_seeding_is_deterministic_and_fast
 
 # ruff, and import-linter's contracts (pyproject.toml): the import directions between packages.
 lint: install

@@ -32,7 +32,7 @@ ASANA_CACHE_SECONDS: int = env.int("ASANA_CACHE_SECONDS", default=60)
 # Threads fetching from Asana at once (date windows, overview categories); Asana allows a
 # token 50 concurrent reads, shared by every process using the token.
 ASANA_MAX_CONCURRENCY: int = env.int("ASANA_MAX_CONCURRENCY", default=16)
-# Requests a minute this process allows itself per token (Asana: 150 free, 1,500 paid).
+# Requests a minute per token, across every process and server (Asana: 150 free, 1,500 paid).
 ASANA_REQUESTS_PER_MINUTE: int = env.int("ASANA_REQUESTS_PER_MINUTE", default=1500)
 DEBUG: bool = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -52,6 +52,12 @@ ASANA_BUDGET_WAIT_SECONDS: float = env.float("ASANA_BUDGET_WAIT_SECONDS", defaul
 ASANA_BUDGET_FILE = Path(
     env.str("ASANA_BUDGET_FILE", default=str(VAR_DIR / "asana-budget.sqlite3"))
 )
+# Shares of the token's budget: one person's at most (of the concurrent slots and of the
+# minute), so nobody starves the others; background work's (the job worker) at most of the
+# minute and the reads, and its concurrent writes (of Asana's 15), so pages keep headroom.
+ASANA_BUDGET_PERSON_SHARE: float = env.float("ASANA_BUDGET_PERSON_SHARE", default=0.5)
+ASANA_BUDGET_BACKGROUND_SHARE: float = env.float("ASANA_BUDGET_BACKGROUND_SHARE", default=0.8)
+ASANA_BUDGET_BACKGROUND_WRITES: int = env.int("ASANA_BUDGET_BACKGROUND_WRITES", default=12)
 
 # Requests one page view may send to read a category's entries (pages of 100, all date
 # windows together); a range that would take more says so and offers the CSV instead.
@@ -230,14 +236,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# With REDIS_URL the answer cache and its invalidation live in Redis too, so a write on one
-# server retires the cached answers of every other at once. CACHE_URL still wins if set.
-if REDIS_URL and not env.str("CACHE_URL", default=""):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://dashboard")}
+# "default" keeps Asana's answers: in Redis with REDIS_URL (every server shares them),
+# else in each process's memory; CACHE_URL, if set, wins. "shared" keeps what every process
+# must see at once: the answers' generation, which the dashboard's own writes bump so that
+# a write through one process retires the answers cached by all. In Redis with REDIS_URL
+# (every server), else in files under var/ (every process of this machine: `make run`'s
+# gunicorn workers).
+_REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+CACHES = {
+    "default": (
+        _REDIS_CACHE
+        if REDIS_URL and not env.str("CACHE_URL", default="")
+        else env.cache_url("CACHE_URL", default="locmemcache://dashboard")
+    ),
+    "shared": (
+        _REDIS_CACHE
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "shared-cache"),
+        }
+    ),
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

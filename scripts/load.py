@@ -13,116 +13,32 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support.servers import free_port, redis_server  # noqa: E402
+from tests.support.servers import redis_server  # noqa: E402
+from tests.support.site import running_site  # noqa: E402
 
 BIN = Path(sys.executable).parent
-CONTROL = secrets.token_urlsafe(16)
-
-
-def run(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-
-
-def wait_for(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def measure(servers: int, args: argparse.Namespace, redis_url: str, work: Path) -> dict[str, str]:
-    sandbox_port = free_port()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ASANA_", "DEMO_"))}
-    base |= {"DJANGO_SETTINGS_MODULE": "config.settings"}
-    sandbox_env = base | {
-        "DATABASE_URL": f"sqlite:///{work / 'sandbox.sqlite3'}",
-        "SANDBOX_CONTROL_TOKEN": CONTROL,
-        "SANDBOX_LIMITS": "1500,50,15",
-    }
-    password = secrets.token_urlsafe(12)
-    app_env = base | {
-        "DATABASE_URL": f"sqlite:///{work / 'app.sqlite3'}",
-        "REDIS_URL": redis_url,
-        "ASANA_BASE_URL": f"http://127.0.0.1:{sandbox_port}/api/1.0",
-        "ASANA_ACCESS_TOKEN": "load-test-token",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "STATIC_ROOT": str(work / "static"),
-        "LOG_LEVEL": "WARNING",
-    }
-    run(sandbox_env, "migrate", "--noinput")
-    run(app_env, "migrate", "--noinput")
-    run(app_env, "collectstatic", "--noinput")
-    script = (
-        "import django; django.setup(); from django.contrib.auth import get_user_model; "
-        "U = get_user_model(); U.objects.filter(username='load').delete(); "
-        f"U.objects.create_superuser('load', 'l@example.com', {password!r})"
-    )
-    subprocess.run([sys.executable, "-c", script], cwd=REPO, env=app_env, check=True)
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "asana_sandbox",
-                "--port",
-                str(sandbox_port),
-                "--latency-ms",
-                str(args.latency_ms),
-            ],
-            cwd=REPO,
-            env=sandbox_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    ports = [free_port() for _ in range(servers)]
-    for port in ports:
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "config.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "8",
-                ],
-                cwd=REPO,
-                env=app_env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-    try:
-        wait_for(f"http://127.0.0.1:{sandbox_port}/api/1.0/users/me")
-        hosts = [f"http://127.0.0.1:{port}" for port in ports]
-        for host in hosts:
-            wait_for(f"{host}/healthz")
+    with running_site(
+        work,
+        app_env={"REDIS_URL": redis_url},
+        servers=servers,
+        threads=8,
+        per_minute=1500,
+        latency_ms=args.latency_ms,
+        budget_wait_seconds=10,
+        people=1,
+    ) as site:
+        username, password = site.people[0]
         prefix = work / f"locust-{servers}"
         subprocess.run(
             [
@@ -137,7 +53,7 @@ def measure(servers: int, args: argparse.Namespace, redis_url: str, work: Path) 
                 "-t",
                 f"{args.seconds}s",
                 "--host",
-                hosts[0],
+                site.apps[0],
                 "--csv",
                 str(prefix),
                 "--only-summary",
@@ -147,22 +63,16 @@ def measure(servers: int, args: argparse.Namespace, redis_url: str, work: Path) 
             cwd=REPO,
             check=False,
             timeout=args.seconds + 120,
-            env=base
-            | {"LOAD_HOSTS": ",".join(hosts), "LOAD_USERNAME": "load", "LOAD_PASSWORD": password},
+            env=os.environ
+            | {
+                "LOAD_HOSTS": ",".join(site.apps),
+                "LOAD_USERNAME": username,
+                "LOAD_PASSWORD": password,
+            },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        usage = requests.get(
-            f"http://127.0.0.1:{sandbox_port}/_sandbox/usage",
-            headers={"Authorization": f"Bearer {CONTROL}"},
-            timeout=10,
-        ).json()["data"]
-        return summary(prefix, servers, args.users, usage)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
+        return summary(prefix, servers, args.users, site.usage())
 
 
 def summary(prefix: Path, servers: int, users: int, usage: dict[str, int]) -> dict[str, str]:

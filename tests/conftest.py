@@ -17,6 +17,15 @@ import pytest
 
 from tests.support.asana_calls import AsanaCall, AsanaCalls
 
+SERVER_FIXTURES = frozenset({"postgres", "redis_url"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Tests using a real PostgreSQL or Redis are marked `servers` (`-m "not servers"`)."""
+    if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.servers)
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -20,11 +20,12 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError
 from .errors import (
     AsanaAuthError,
     AsanaError,
+    AsanaRateLimited,
     AsanaUnavailable,
     PageAllowance,
     error_from_response,
 )
-from .limiter import RequestBudget
+from .limiter import Budget, RequestBudget
 from .resources import (
     Category,
     Page,
@@ -69,7 +70,7 @@ class AsanaClient:
         retry_policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
         pool_size: int = 32,
-        budget: RequestBudget | None = None,
+        budget: Budget | None = None,
         sleep: Callable[[float], None] = time.sleep,
         token_renewer: Callable[[], str | None] | None = None,
     ) -> None:
@@ -83,7 +84,7 @@ class AsanaClient:
         self._sleep = sleep
         # One budget per client, and the dashboard keeps one client per token per process:
         # every thread's requests count against the same concurrency and rate limits.
-        self._budget = budget or RequestBudget()
+        self._budget: Budget = budget or RequestBudget()
         self._session = session or requests.Session()
         # As many pooled connections as threads may use at once, so none is thrown away.
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
@@ -400,6 +401,9 @@ class AsanaClient:
                     outcome = self._interpret(response)
                     if not isinstance(outcome, AsanaError):
                         return outcome
+                    if isinstance(outcome, AsanaRateLimited) and outcome.retry_after > 0:
+                        # Everyone sending with this token waits, not only this request.
+                        self._budget.hold_off(outcome.retry_after)
                     if isinstance(outcome, AsanaAuthError) and not renewed:
                         # A 401 changed nothing in Asana: sent again with a renewed token.
                         renewed = True

@@ -3,8 +3,10 @@
 Keys name the token only by a hash (never the token), the workspace, what was asked and
 its parameters, and a generation number: the dashboard's own writes bump it, which retires
 every cached answer at once (a rename changes the chips in other categories' entries too,
-and writes are rare next to reads). The cache backend is CACHE_URL, so several app
-servers behind a load balancer share both the answers and the generation.
+and writes are rare next to reads). The answers live in the default cache (each process's
+memory, or Redis); the generation in the "shared" cache, which every process sees (Redis,
+or files under var/ on one machine), so a write through any process or server retires
+the answers every other one cached.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 from categories.web.identity import token_fingerprint
@@ -86,11 +88,11 @@ def cached_together(
 def forget_answers() -> None:
     """Retire every cached answer (after one of our own writes)."""
     # A new, unique generation rather than an increment: no race on a missing key.
-    cache.set(_generation_key(), time.time_ns(), None)
+    caches["shared"].set(_generation_key(), time.time_ns(), None)
 
 
 def _generation() -> int:
-    return cache.get(_generation_key()) or 0
+    return caches["shared"].get(_generation_key()) or 0
 
 
 def _key(workspace_gid: str, what: str, params: Sequence[object], generation: int) -> str:

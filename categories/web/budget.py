@@ -12,13 +12,23 @@ and a job worker already are three), so every request takes a slot here first:
   Redis has.
 
 A slot is a lease that expires (`LEASE_SECONDS`): a process killed while holding one
-leaks it only until then. The minute is a sliding window of the requests sent.
+leaks it only until then. The minute is a sliding window of the requests sent, each
+counted from when it took its slot until it was answered, then for a minute after: Asana
+counts a request when it arrives, somewhere in between, so a minute counted from the take
+alone could let the 1,501st request of a late-arriving minute in early. In Redis
+both are measured by Redis's own clock, so servers whose clocks disagree still agree on
+the budget. A 429 from Asana (`hold_off`) stops every process until its Retry-After.
 
-Fairness: one person may hold at most half of the concurrent slots and send at most half
-of the minute's requests, so a big report cannot starve everyone else; background work
-(the job worker, `background_work()`) may use at most `BACKGROUND_SHARE` of the minute and
-12 of the 15 writes, so pages keep headroom while a job runs. Who is asking comes from a
-context variable set per request (`acting_for`); pool threads inherit it.
+Fairness (`Limits`): one person may hold at most half of the concurrent slots and send at
+most half of the minute's requests, so a big report cannot starve everyone else;
+background work (the job worker, `background_work()`) may use at most 80 % of the minute
+and of the reads, and 12 of the 15 writes, so pages keep headroom while a job runs. The
+shares are settings (ASANA_BUDGET_PERSON_SHARE, ASANA_BUDGET_BACKGROUND_SHARE,
+ASANA_BUDGET_BACKGROUND_WRITES). Who is asking comes from a context variable set per
+request (`acting_for`, by BudgetShareMiddleware); pool threads inherit it.
+
+Which budget is used is the caller's `budget_key`: an opaque name, never a token (a hash
+of the deployment token; with per-person sign-in, one that outlives token refreshes).
 
 When no slot comes within ASANA_BUDGET_WAIT_SECONDS, BudgetExhausted is raised: the page
 says when to try again (503 with Retry-After) and nothing is sent over the budget.
@@ -41,10 +51,6 @@ from categories.asana.errors import BudgetExhausted
 from categories.asana.limiter import READ_METHODS
 
 LEASE_SECONDS = 60.0
-WINDOW_SECONDS = 60.0
-PERSON_SHARE = 0.5
-BACKGROUND_SHARE = 0.8
-BACKGROUND_WRITES = 12
 POLL_SECONDS = 0.02
 
 # Who the current request acts for ("" for nobody in particular) and whether it is
@@ -76,28 +82,40 @@ def background_work(person: str = "background") -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Limits:
+    """A token's limits (Asana's: 50 reads and 15 writes at once, `per_minute` a minute),
+    and the shares of them one person and background work may take."""
+
     per_minute: int
     reads: int = 50
     writes: int = 15
+    person_share: float = 0.5
+    background_share: float = 0.8
+    background_writes: int = 12
+    window_seconds: float = 60.0  # Asana's minute (shorter only in tests)
 
     def concurrent(self, kind: str, *, background: bool) -> int:
         if kind == "read":
-            return self.reads
-        return min(self.writes, BACKGROUND_WRITES) if background else self.writes
+            return self._share(self.reads, self.background_share if background else 1)
+        return min(self.writes, self.background_writes) if background else self.writes
 
     def minute(self, *, background: bool) -> int:
-        return max(1, math.floor(self.per_minute * (BACKGROUND_SHARE if background else 1)))
+        return self._share(self.per_minute, self.background_share if background else 1)
 
     def person_concurrent(self, kind: str, *, background: bool, person: str) -> int:
         """A person's cap; background work has its own (above), nobody in particular none."""
         if background or not person:
             return self.concurrent(kind, background=background)
-        return max(1, math.ceil((self.reads if kind == "read" else self.writes) * PERSON_SHARE))
+        whole = self.reads if kind == "read" else self.writes
+        return max(1, math.ceil(whole * self.person_share))
 
     def person_minute(self, *, background: bool, person: str) -> int:
         if background or not person:
             return self.minute(background=background)
-        return max(1, math.ceil(self.per_minute * PERSON_SHARE))
+        return max(1, math.ceil(self.per_minute * self.person_share))
+
+    @staticmethod
+    def _share(whole: int, share: float) -> int:
+        return max(1, math.floor(whole * share))
 
 
 @dataclass(frozen=True)
@@ -115,13 +133,18 @@ class SlotStore(Protocol):
     def try_take(self, ask: Ask) -> float:
         """Take a slot for `ask` and return 0, or take nothing and return seconds to wait."""
 
-    def give_back(self, lease: str) -> None: ...
+    def give_back(self, lease: str, *, now: float) -> None:
+        """Free the lease's slot; its request counts in the minute from `now` (answered)."""
+
+    def hold_off(self, seconds: float, *, now: float) -> None:
+        """No slot for anyone for `seconds` (Asana's Retry-After)."""
 
     def forget(self) -> None: ...
 
 
 class SharedBudget:
-    """The client's budget (`slot(method)`), kept in a store every process shares."""
+    """The client's budget (categories.asana.limiter.Budget), kept in a store every
+    process shares."""
 
     def __init__(
         self,
@@ -139,7 +162,11 @@ class SharedBudget:
         try:
             yield
         finally:
-            self.store.give_back(lease)
+            self.store.give_back(lease, now=self.clock())
+
+    def hold_off(self, seconds: float) -> None:
+        if seconds > 0:
+            self.store.hold_off(seconds, now=self.clock())
 
     def _take(self, kind: str) -> str:
         lease = uuid.uuid4().hex
@@ -159,35 +186,64 @@ class SharedBudget:
 
 # --- Redis ----------------------------------------------------------------------------------
 
-# KEYS: leases of the kind, the person's leases, requests sent, the person's, background's.
-# ARGV: now, lease, concurrent cap, person's cap, minute cap, person's minute cap,
-#       background (0/1), background minute cap, lease seconds, window seconds, poll seconds.
+# KEYS: 1 leases of the kind, 2 the person's leases of the kind, 3 requests sent, 4 the
+#       person's, 5 background's, 6 Asana's pause (a 429's Retry-After).
+# ARGV: 1 lease, 2 concurrent cap, 3 person's cap, 4 minute cap, 5 person's minute cap,
+#       6 background (0/1), 7 background minute cap, 8 lease seconds, 9 window seconds,
+#       10 poll seconds.
+# Time is Redis's own (TIME): every server measures leases and the minute by one clock.
 _TAKE = """
-local now = tonumber(ARGV[1])
-local window_start = now - tonumber(ARGV[10])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local window = tonumber(ARGV[9])
+local poll = tonumber(ARGV[10])
+local paused = tonumber(redis.call('GET', KEYS[6]) or '0')
+if paused > now then return tostring(paused - now) end
 for i = 1, 2 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now) end
-for i = 3, 5 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', window_start) end
-local poll = tonumber(ARGV[11])
+for i = 3, 5 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window) end
 local function until_one_leaves(key)
   local oldest = redis.call('ZRANGE', KEYS[key], 0, 0, 'WITHSCORES')
-  if oldest[2] then return tonumber(oldest[2]) + tonumber(ARGV[10]) - now end
+  if oldest[2] then return tonumber(oldest[2]) + window - now end
   return poll
 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return tostring(poll) end
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return tostring(poll) end
-if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then return tostring(until_one_leaves(3)) end
-if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[6]) then return tostring(until_one_leaves(4)) end
-if ARGV[7] == '1' and redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[8]) then
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return tostring(poll) end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return tostring(poll) end
+if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[4]) then return tostring(until_one_leaves(3)) end
+if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[5]) then return tostring(until_one_leaves(4)) end
+if ARGV[6] == '1' and redis.call('ZCARD', KEYS[5]) >= tonumber(ARGV[7]) then
   return tostring(until_one_leaves(5))
 end
-local expires = now + tonumber(ARGV[9])
-redis.call('ZADD', KEYS[1], expires, ARGV[2])
-redis.call('ZADD', KEYS[2], expires, ARGV[2])
-redis.call('ZADD', KEYS[3], now, ARGV[2])
-redis.call('ZADD', KEYS[4], now, ARGV[2])
-if ARGV[7] == '1' then redis.call('ZADD', KEYS[5], now, ARGV[2]) end
-for i = 1, 5 do redis.call('EXPIRE', KEYS[i], math.ceil(tonumber(ARGV[9]) + tonumber(ARGV[10]))) end
+local expires = now + tonumber(ARGV[8])
+redis.call('ZADD', KEYS[1], expires, ARGV[1])
+redis.call('ZADD', KEYS[2], expires, ARGV[1])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+redis.call('ZADD', KEYS[4], now, ARGV[1])
+if ARGV[6] == '1' then redis.call('ZADD', KEYS[5], now, ARGV[1]) end
+for i = 1, 5 do redis.call('EXPIRE', KEYS[i], math.ceil(tonumber(ARGV[8]) + window)) end
 return '0'
+"""
+
+# KEYS: 1 the pause. ARGV: 1 seconds. Only ever lengthens a pause.
+_HOLD_OFF = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local seconds = tonumber(ARGV[1])
+if tonumber(redis.call('GET', KEYS[1]) or '0') < now + seconds then
+  redis.call('SET', KEYS[1], tostring(now + seconds), 'PX', math.ceil(seconds * 1000))
+end
+return 1
+"""
+
+
+# KEYS: 1, 2 the leases the slot is in; 3, 4, 5 the minutes its request counts in.
+# ARGV: 1 lease. The request counts in the minute from now, when it was answered (a key
+# it was already dropped from stays without it: XX).
+_GIVE_BACK = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+for i = 1, 2 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+for i = 3, 5 do redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1]) end
+return 1
 """
 
 
@@ -198,9 +254,13 @@ class RedisSlots:
         self, redis: Any, *, budget_key: str, limits: Limits, lease_seconds: float = LEASE_SECONDS
     ) -> None:
         self.redis, self.limits, self.lease_seconds = redis, limits, lease_seconds
-        self.prefix = f"asana-budget:{budget_key}"
+        # One hash tag for all of a budget's keys: a Redis Cluster keeps them on one node,
+        # as a script touching several keys needs.
+        self.prefix = f"asana-budget:{{{budget_key}}}"
         self._take = redis.register_script(_TAKE)
-        self._leases: dict[str, tuple[str, str]] = {}
+        self._hold_off = redis.register_script(_HOLD_OFF)
+        self._give_back = redis.register_script(_GIVE_BACK)
+        self._leases: dict[str, list[str]] = {}
 
     def try_take(self, ask: Ask) -> float:
         kind_key = f"{self.prefix}:leases:{ask.kind}"
@@ -211,13 +271,13 @@ class RedisSlots:
             f"{self.prefix}:sent",
             f"{self.prefix}:sent:person:{ask.person}",
             f"{self.prefix}:sent:background",
+            f"{self.prefix}:paused",
         ]
         limits = self.limits
         wait = float(
             self._take(
                 keys=keys,
                 args=[
-                    ask.now,
                     ask.lease,
                     limits.concurrent(ask.kind, background=ask.background),
                     limits.person_concurrent(
@@ -228,30 +288,44 @@ class RedisSlots:
                     int(ask.background),
                     limits.minute(background=True),
                     self.lease_seconds,
-                    WINDOW_SECONDS,
+                    limits.window_seconds,
                     POLL_SECONDS,
                 ],
             )
         )
         if wait <= 0:
-            self._leases[ask.lease] = (kind_key, person_key)
+            self._leases[ask.lease] = keys[:5]
         return wait
+
+    def hold_off(self, seconds: float, *, now: float) -> None:
+        self._hold_off(keys=[f"{self.prefix}:paused"], args=[seconds])
 
     def forget(self) -> None:
         """A new minute, no slots held (benchmarks measure a cold page as a user meets it)."""
         for key in self.redis.scan_iter(f"{self.prefix}:*"):
             self.redis.delete(key)
 
-    def give_back(self, lease: str) -> None:
+    def give_back(self, lease: str, *, now: float) -> None:
         keys = self._leases.pop(lease, None)
         if keys is not None:
-            pipe = self.redis.pipeline()
-            for key in keys:
-                pipe.zrem(key, lease)
-            pipe.execute()
+            self._give_back(keys=keys, args=[lease])
 
 
 # --- a SQLite file (one machine, no Redis) ---------------------------------------------------
+
+
+_FILE_SCHEMA = 2
+_FILE_TABLES = (
+    "DROP TABLE IF EXISTS lease",
+    "DROP TABLE IF EXISTS sent",
+    "DROP TABLE IF EXISTS pause",
+    "CREATE TABLE lease (id TEXT PRIMARY KEY, budget TEXT, kind TEXT, person TEXT, expires REAL)",
+    "CREATE TABLE sent (lease TEXT, budget TEXT, person TEXT, background INTEGER, at REAL)",
+    "CREATE INDEX sent_at ON sent (budget, at)",
+    "CREATE INDEX sent_lease ON sent (lease)",
+    "CREATE TABLE pause (budget TEXT PRIMARY KEY, until REAL)",
+    f"PRAGMA user_version = {_FILE_SCHEMA}",
+)
 
 
 class FileSlots:
@@ -267,15 +341,12 @@ class FileSlots:
         try:
             # Kept by the file: readers and the one writer do not block each other.
             db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(
-                """
-                CREATE TABLE IF NOT EXISTS lease (
-                    id TEXT PRIMARY KEY, budget TEXT, kind TEXT, person TEXT, expires REAL);
-                CREATE TABLE IF NOT EXISTS sent (
-                    budget TEXT, person TEXT, background INTEGER, at REAL);
-                CREATE INDEX IF NOT EXISTS sent_at ON sent (budget, at);
-                """
-            )
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("PRAGMA user_version").fetchone()[0] != _FILE_SCHEMA:
+                # Only the last minute's slots live here: an older layout is dropped.
+                for statement in _FILE_TABLES:
+                    db.execute(statement)
+            db.execute("COMMIT")
         finally:
             db.close()
 
@@ -298,7 +369,11 @@ class FileSlots:
 
     def _try_take(self, db: sqlite3.Connection, ask: Ask) -> float:
         budget, limits, now = self.budget_key, self.limits, ask.now
-        window_start = now - WINDOW_SECONDS
+        paused = db.execute("SELECT until FROM pause WHERE budget = ?", (budget,)).fetchone()
+        if paused is not None and paused[0] > now:
+            return paused[0] - now
+        window = limits.window_seconds
+        window_start = now - window
         db.execute("DELETE FROM lease WHERE expires < ?", (now,))
         db.execute("DELETE FROM sent WHERE at < ?", (window_start,))
 
@@ -310,7 +385,7 @@ class FileSlots:
                 f"SELECT MIN(at) FROM sent WHERE budget = ? {where}",  # noqa: S608 - fixed SQL
                 (budget, *params),
             ).fetchone()[0]
-            return (oldest + WINDOW_SECONDS - now) if oldest is not None else POLL_SECONDS
+            return (oldest + window - now) if oldest is not None else POLL_SECONDS
 
         cap = limits.concurrent(ask.kind, background=ask.background)
         if count("SELECT COUNT(*) FROM lease WHERE budget = ? AND kind = ?", ask.kind) >= cap:
@@ -335,14 +410,30 @@ class FileSlots:
             (ask.lease, budget, ask.kind, ask.person, now + self.lease_seconds),
         )
         db.execute(
-            "INSERT INTO sent VALUES (?, ?, ?, ?)", (budget, ask.person, ask.background, now)
+            "INSERT INTO sent VALUES (?, ?, ?, ?, ?)",
+            (ask.lease, budget, ask.person, ask.background, now),
         )
         return 0.0
 
-    def give_back(self, lease: str) -> None:
+    def give_back(self, lease: str, *, now: float) -> None:
         db = self._connect()
         try:
+            db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM lease WHERE id = ?", (lease,))
+            # The request counts in the minute from when it was answered.
+            db.execute("UPDATE sent SET at = MAX(at, ?) WHERE lease = ?", (now, lease))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    def hold_off(self, seconds: float, *, now: float) -> None:
+        db = self._connect()
+        try:
+            db.execute(
+                "INSERT INTO pause VALUES (?, ?) ON CONFLICT (budget) "
+                "DO UPDATE SET until = MAX(until, excluded.until)",
+                (self.budget_key, now + seconds),
+            )
         finally:
             db.close()
 
@@ -352,5 +443,6 @@ class FileSlots:
         try:
             db.execute("DELETE FROM lease WHERE budget = ?", (self.budget_key,))
             db.execute("DELETE FROM sent WHERE budget = ?", (self.budget_key,))
+            db.execute("DELETE FROM pause WHERE budget = ?", (self.budget_key,))
         finally:
             db.close()

@@ -19,7 +19,8 @@ import contextvars
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import requests
@@ -122,18 +123,28 @@ def person_budget_key(asana_user_gid: str) -> str:
 def shared_budget(budget_key: str, *, one_persons: bool = False) -> SharedBudget:
     """The budget named `budget_key`, shared with every process using it: in Redis with
     REDIS_URL, else in a file every process of this machine uses. `one_persons`: the
-    budget is one person's own (their own token), so no per-person share applies in it."""
-    limits = Limits(per_minute=settings.ASANA_REQUESTS_PER_MINUTE)
+    budget is one person's own (their own token), so no per-person share applies in it;
+    background work's share still does."""
+    limits = Limits(
+        per_minute=settings.ASANA_REQUESTS_PER_MINUTE,
+        person_share=1.0 if one_persons else settings.ASANA_BUDGET_PERSON_SHARE,
+        background_share=settings.ASANA_BUDGET_BACKGROUND_SHARE,
+        background_writes=settings.ASANA_BUDGET_BACKGROUND_WRITES,
+    )
     store: SlotStore
     if settings.REDIS_URL:
-        import redis
-
-        store = RedisSlots(
-            redis.Redis.from_url(settings.REDIS_URL), budget_key=budget_key, limits=limits
-        )
+        store = RedisSlots(_redis(settings.REDIS_URL), budget_key=budget_key, limits=limits)
     else:
-        store = FileSlots(settings.ASANA_BUDGET_FILE, budget_key=budget_key, limits=limits)
+        store = FileSlots(Path(settings.ASANA_BUDGET_FILE), budget_key=budget_key, limits=limits)
     return SharedBudget(store, wait_seconds=settings.ASANA_BUDGET_WAIT_SECONDS)
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> Any:
+    """One connection pool per process (clients built per person share it)."""
+    import redis
+
+    return redis.Redis.from_url(url)
 
 
 def build_client(
@@ -148,8 +159,11 @@ def build_client(
     if settings.DEMO_MODE:
         from categories.sandbox.adapter import SANDBOX_BASE_URL
 
-        # The in-process sandbox is not Asana: it needs no budget beyond this process's.
-        budget = RequestBudget(requests_per_minute=settings.ASANA_REQUESTS_PER_MINUTE)
+        # The in-process sandbox is not Asana: it needs no budget beyond this process's,
+        # and its injected 429s refuse one request each, they pause nobody.
+        budget = RequestBudget(
+            requests_per_minute=settings.ASANA_REQUESTS_PER_MINUTE, learns_pauses=False
+        )
         return AsanaClient(
             base_url=SANDBOX_BASE_URL,
             token=token,

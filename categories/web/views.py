@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -47,17 +47,31 @@ READINESS_TTL_SECONDS = 5
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers and Asana accepts the token (cached a few seconds,
-    so a load balancer polling it does not spend the token's rate budget)."""
-    key = f"readyz:{token_fingerprint()}"
-    report = cache.get(key)
-    if report is None:
-        report = {"database": _database_state(), "asana": _asana_state()}
-        cache.set(key, report, READINESS_TTL_SECONDS)
-    ready = report["database"] == "ok" and report["asana"] == "ok"
+    """200 when the database answers, the state every process shares (Redis, or var/
+    without it) answers, and Asana accepts the token. Cached a few seconds, so a load
+    balancer polling it does not spend the token's rate budget."""
+    shared = _shared_state()
+    if shared != "ok":
+        # Without it there is no budget to ask Asana with and no cache to keep the answer.
+        report = {"database": _database_state(), "shared": shared, "asana": "not checked"}
+    else:
+        key = f"readyz:{token_fingerprint()}"
+        report = cache.get(key)
+        if report is None:
+            report = {"database": _database_state(), "shared": "ok", "asana": _asana_state()}
+            cache.set(key, report, READINESS_TTL_SECONDS)
+    ready = all(report[part] == "ok" for part in ("database", "shared", "asana"))
     return JsonResponse(
         {"status": "ready" if ready else "not ready", **report}, status=200 if ready else 503
     )
+
+
+def _shared_state() -> str:
+    try:
+        caches["shared"].get("readyz:probe")
+    except Exception:  # Redis down or unreachable, var/ unreadable: "not ready"
+        return "unavailable"
+    return "ok"
 
 
 def _database_state() -> str:

@@ -6,7 +6,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from categories.asana.limiter import RequestBudget, TokenBucket
+import pytest
+
+from categories.asana import BudgetExhausted
+from categories.asana.limiter import MinuteWindow, RequestBudget
 
 
 class FakeClock:
@@ -22,26 +25,41 @@ class FakeClock:
         self.now += seconds
 
 
-def test_bucket_allows_a_burst_then_paces_to_the_rate() -> None:
+def test_the_minute_lets_its_requests_go_at_once_then_waits_for_the_oldest() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(per_minute=60, burst=3, clock=clock, sleep=clock.sleep)
+    minute = MinuteWindow(3, window_seconds=60, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        minute.answered(minute.take())
+        clock.now += 1
 
-    waits = [bucket.take() for _ in range(5)]
+    minute.take()
 
-    assert waits[:3] == [0, 0, 0]
-    assert waits[3] == 1.0  # 60 a minute: one more a second
-    assert waits[4] == 1.0
+    assert clock.sleeps == [57.0]  # a minute after the first answer (at 0 s), now at 3 s
 
 
-def test_bucket_refills_while_idle_but_never_above_the_burst() -> None:
+def test_a_request_counts_in_the_minute_until_a_minute_after_its_answer() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(per_minute=60, burst=2, clock=clock, sleep=clock.sleep)
-    bucket.take()
-    bucket.take()
+    minute = MinuteWindow(1, window_seconds=60, clock=clock, sleep=clock.sleep)
+    request = minute.take()
+    clock.now += 10  # a slow answer: Asana may have counted it as late as this
+    minute.answered(request)
 
-    clock.now += 3600
+    minute.take()
 
-    assert [bucket.take(), bucket.take(), bucket.take()] == [0, 0, 1.0]
+    assert clock.now == 70.0
+
+
+def test_a_full_minute_of_requests_in_flight_waits_for_an_answer() -> None:
+    minute = MinuteWindow(2, window_seconds=0.3)
+    first, _second = minute.take(), minute.take()
+    answers = threading.Timer(0.1, minute.answered, args=(first,))
+    answers.start()
+    started = time.monotonic()
+
+    minute.take()
+
+    assert time.monotonic() - started >= 0.35  # answered after 0.1 s, then its window
+    answers.join()
 
 
 def peak_concurrency(budget: RequestBudget, method: str, threads: int) -> int:
@@ -78,3 +96,34 @@ def test_concurrent_writes_have_their_own_smaller_bound() -> None:
 
     assert peak_concurrency(budget, "PUT", threads=8) == 2
     assert peak_concurrency(budget, "GET", threads=8) == 8
+
+
+def test_after_a_429_new_requests_wait_out_its_retry_after() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock=clock, sleep=clock.sleep)
+    budget.hold_off(7)
+    with budget.slot("GET"):
+        pass
+    assert clock.sleeps == [7]
+    with budget.slot("GET"):  # the pause is over
+        pass
+    assert clock.sleeps == [7]
+
+
+def test_a_pause_longer_than_the_wait_allowed_refuses_at_once() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock=clock, sleep=clock.sleep, max_wait_seconds=10)
+    budget.hold_off(60)
+    with pytest.raises(BudgetExhausted) as refused, budget.slot("GET"):
+        pass
+    assert refused.value.retry_after == 60
+    assert clock.sleeps == []
+
+
+def test_a_stand_in_whose_429s_are_per_request_pauses_nobody() -> None:
+    clock = FakeClock()
+    budget = RequestBudget(clock=clock, sleep=clock.sleep, learns_pauses=False)
+    budget.hold_off(60)
+    with budget.slot("GET"):
+        pass
+    assert clock.sleeps == []

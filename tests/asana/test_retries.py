@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,7 @@ from categories.asana import (
     AsanaUnavailable,
     RetryPolicy,
 )
+from categories.asana.limiter import RequestBudget
 from tests.support.fake_asana import (
     CATEGORY,
     CATEGORY_PATH,
@@ -200,6 +202,33 @@ def test_429_without_retry_after_backs_off(asana: FakeAsana) -> None:
 
     assert len(asana.sleeps) == 1
     assert_within_backoff(asana.sleeps)
+
+
+class RecordingBudget(RequestBudget):
+    """The process budget, remembering the pauses the client asks of it."""
+
+    def __init__(self) -> None:
+        super().__init__(sleep=lambda seconds: None)
+        self.pauses: list[float] = []
+
+    def hold_off(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+
+
+@pytest.mark.parametrize(("retry_after", "pauses"), [("7", [7.0]), ("60", [60.0]), (None, [])])
+def test_a_429_pauses_the_whole_token_budget_for_its_retry_after(
+    asana: FakeAsana, retry_after: str | None, pauses: list[float]
+) -> None:
+    budget = RecordingBudget()
+    asana.client = asana.make_client(budget=budget)
+    answer_with_status(asana, "GET", 429, retry_after=retry_after)
+    answer_with_success(asana, "GET")
+
+    # A Retry-After too long to wait for raises: the page says when, and the budget waits.
+    with contextlib.suppress(AsanaRateLimited):
+        call(asana, "GET")
+
+    assert budget.pauses == pauses
 
 
 @pytest.mark.parametrize("method", [*IDEMPOTENT, "POST"])

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from categories.sandbox.faults import inject_fault
+from tests.support.servers import free_port
 
 
 @pytest.fixture
@@ -18,7 +19,24 @@ def test_readyz_is_ready_when_database_and_asana_answer(client, seeded_sandbox, 
     response = client.get(readyz_url)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "asana": "ok"}
+    assert response.json() == {"status": "ready", "database": "ok", "shared": "ok", "asana": "ok"}
+
+
+def test_readyz_is_not_ready_when_redis_does_not_answer(
+    client, seeded_sandbox, readyz_url, settings
+):
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        },
+    }
+
+    response = client.get(readyz_url)
+
+    assert response.status_code == 503
+    assert response.json()["shared"] == "unavailable"
 
 
 def test_readyz_is_not_ready_when_asana_refuses_the_token(client, seeded_sandbox, readyz_url):

@@ -4,6 +4,7 @@ by name, so that spawned processes (a fresh interpreter each, like separate serv
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,14 @@ from categories.web.budget import (
 )
 
 
-def make_budget(where: str, limits: Limits, *, wait: float, lease_seconds: float = 60.0):
+def make_budget(
+    where: str,
+    limits: Limits,
+    *,
+    wait: float,
+    lease_seconds: float = 60.0,
+    clock: Callable[[], float] = time.time,
+) -> SharedBudget:
     if where.startswith("redis://"):
         import redis
 
@@ -30,7 +38,7 @@ def make_budget(where: str, limits: Limits, *, wait: float, lease_seconds: float
         store = FileSlots(
             Path(where), budget_key="test", limits=limits, lease_seconds=lease_seconds
         )
-    return SharedBudget(store, wait_seconds=wait)
+    return SharedBudget(store, wait_seconds=wait, clock=clock)
 
 
 def send(
@@ -68,3 +76,24 @@ def hold_forever(where: str, limits: Limits, lease_seconds: float, holding: Any)
     with budget.slot("PUT"):
         holding.set()
         time.sleep(3600)
+
+
+def hold_off(where: str, limits: Limits, seconds: float) -> None:
+    """What a process does on a 429 with Retry-After: pause the token for everyone."""
+    make_budget(where, limits, wait=0).hold_off(seconds)
+
+
+def send_for(
+    where: str, limits: Limits, *, seconds: float, hold: float
+) -> list[tuple[str, float, float]]:
+    """Send requests back to back for `seconds`, each waiting as long as it takes for its slot
+    and holding it `hold` seconds (the request's trip to Asana and back)."""
+    budget = make_budget(where, limits, wait=seconds)
+    done: list[tuple[str, float, float]] = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with budget.slot("GET"):
+            start = time.time()
+            time.sleep(hold)
+            done.append(("sent", start, time.time()))
+    return done

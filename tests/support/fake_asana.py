@@ -40,6 +40,7 @@ from categories.asana import (
     User,
     Workspace,
 )
+from categories.asana.limiter import RequestBudget
 
 BASE_URL = "https://app.asana.com/api/1.0"
 TOKEN = "secret-token-123"
@@ -184,12 +185,15 @@ class FakeAsana:
 
     mock: responses.RequestsMock
     sleeps: list[float] = field(default_factory=list)
+    budget_sleeps: list[float] = field(default_factory=list)
     client: AsanaClient = field(init=False)
 
     def __post_init__(self) -> None:
         self.client = self.make_client()
 
     def make_client(self, token: str = TOKEN, **options: Any) -> AsanaClient:
+        # The budget's own waits (a 429's pause) are recorded apart from the retries'.
+        options.setdefault("budget", RequestBudget(sleep=self.budget_sleeps.append))
         return AsanaClient(base_url=BASE_URL, token=token, sleep=self.sleeps.append, **options)
 
     def use_policy(self, policy: RetryPolicy) -> None:
