@@ -16,6 +16,7 @@ import pytest
 from tests.support.job_worker import (
     CATEGORY,
     Site,
+    assert_every_run_ended,
     assert_journal_and_asana_agree,
     finish_with_a_new_worker,
     sandbox_server,
@@ -80,6 +81,21 @@ def test_a_worker_killed_at_each_step_is_resumed_by_the_next(
     assert_journal_and_asana_agree(site, job)
     attempts = [attempts for *_, attempts in site.rows(job)]
     assert sum(attempts) == len(attempts) + resent
+    assert_every_run_ended(site)
+    assert ("FAILED", "categories.jobs.tasks.WorkerLost") in site.task_runs()
+
+
+def test_a_worker_killed_before_it_took_its_job_leaves_it_to_the_next(site: Site) -> None:
+    job = site.start_move(CATEGORY["sales"], CATEGORY["workshops"], days=20)
+    # The queue has handed the worker the job (its run RUNNING), the job is not taken yet.
+    crashing = site.worker(f"crash-started-{job}", JOBS_CRASH_AT="started")
+    assert crashing.wait(timeout=60) == -signal.SIGKILL
+    assert site.job_state(job) == "queued"
+
+    finish_with_a_new_worker(site, job, timeout=30)
+
+    assert_journal_and_asana_agree(site, job)
+    assert_every_run_ended(site)
 
 
 def test_a_worker_killed_while_a_write_is_in_flight_is_resumed(site: Site) -> None:
@@ -106,6 +122,7 @@ def test_a_worker_killed_while_a_write_is_in_flight_is_resumed(site: Site) -> No
     assert_journal_and_asana_agree(site, job)
     attempts = [attempts for *_, attempts in site.rows(job)]
     assert sum(attempts) <= len(attempts) + 1  # only the write in flight went twice
+    assert_every_run_ended(site)
 
 
 def test_a_worker_told_to_stop_leaves_the_job_between_writes_for_the_next(site: Site) -> None:

@@ -179,6 +179,13 @@ def assert_journal_and_asana_agree(site: Site, job: int) -> None:
         assert site.categories_of(entry_gid) == [target]
 
 
+def assert_every_run_ended(site: Site) -> None:
+    """No record of the queue says a run is under way once the jobs have ended: a killed
+    worker's run is closed as failed, saying its worker was lost."""
+    runs = site.task_runs()
+    assert [status for status, _ in runs if status in ("READY", "RUNNING")] == [], runs
+
+
 # --- the HTTP sandbox ----------------------------------------------------------------------
 
 
