@@ -1,6 +1,8 @@
 """The queue with a real worker process (`manage.py jobs_worker`) on a database file the
 test and the worker both see: a worker killed (SIGKILL) before, during or after a write and
-started again finishes the job with nothing skipped and the journal agreeing with Asana."""
+started again finishes the job with nothing skipped and the journal agreeing with Asana,
+and the queue's records of the killed runs are closed. In demo mode (its crash points),
+and with a real token against the HTTP sandbox (a merge, its worker killed half-way)."""
 
 from __future__ import annotations
 
