@@ -1,5 +1,6 @@
 """Deliberate crashes for the resume tests: `JOBS_CRASH_AT=<point>:<n>` makes the worker
-SIGKILL itself the n-th time it passes <point> (planned, before-write, after-write).
+SIGKILL itself the n-th time it passes <point> (started: the queue has handed the worker
+the job, which it has not taken yet; planned, before-write, after-write).
 
 Honoured in demo mode only, so a stray variable can never stop a real job."""
 

@@ -78,11 +78,18 @@ def request_stop() -> None:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process, as the job and django-tasks' record of the run both name it (the
+    latter allows 64 characters, hence the host's name cut short)."""
+    return f"{_host()}:{os.getpid()}"
+
+
+def _host() -> str:
+    return socket.gethostname()[:40]
 
 
 def job_execute(*, job_id: int) -> None:
     """Run (or resume) a job to its end. Returns at once when another live worker has it."""
+    crashpoints.passing("started")
     if not _claim(job_id):
         return
     job = Job.objects.get(pk=job_id)
@@ -111,7 +118,7 @@ def worker_alive(worker: str, heartbeat_at: dt.datetime | None) -> bool:
     if not worker:
         return False
     host, _, pid = worker.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
+    if host == _host() and pid.isdigit():
         if int(pid) == os.getpid():
             return False  # this process, between tasks: it is not running the job
         try:

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from categories.asana import Category, TimeEntry
-from categories.jobs.engine import job_counts
+from categories.jobs.engine import job_counts, worker_alive
 from categories.jobs.models import Job, JobEntry
 from categories.selectors import category_list
 from categories.web.client import asana_client
@@ -36,6 +36,9 @@ class Progress:
     remaining: int
     percent: int
     seconds_left: int | None  # None until there is a rate to go by
+    # The worker that held it is gone (killed, machine lost): nothing moves until the next
+    # worker resumes it, so there is no time left to estimate.
+    worker_lost: bool = False
 
 
 def move_preview(
@@ -97,6 +100,9 @@ def job_progress(*, job: Job) -> Progress:
     settled = counts["done"] + counts["failed"] + counts["skipped"]
     remaining = max(total - settled, 0)
     percent = 100 if job.is_finished and total == 0 else (settled * 100 // total if total else 0)
+    lost = (
+        bool(job.worker) and not job.is_finished and not worker_alive(job.worker, job.heartbeat_at)
+    )
     return Progress(
         total=total,
         done=counts["done"],
@@ -104,7 +110,10 @@ def job_progress(*, job: Job) -> Progress:
         skipped=counts["skipped"],
         remaining=remaining,
         percent=percent,
-        seconds_left=_seconds_left(job, counts["done"] + counts["failed"], remaining),
+        seconds_left=None
+        if lost
+        else _seconds_left(job, counts["done"] + counts["failed"], remaining),
+        worker_lost=lost,
     )
 
 

@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from categories.jobs.engine import worker_alive, worker_name
 from categories.jobs.models import Job
-from categories.jobs.tasks import run_job
+from categories.jobs.tasks import run_job, runs_of_jobs_settle
 from categories.models import AuditEntry
 
 logger = logging.getLogger("categories.jobs")
@@ -139,12 +138,20 @@ def job_retry_failed(*, actor: Any, job: Job, acting_as: str = "") -> Job:
 def jobs_resume_abandoned() -> list[int]:
     """Queue again every unfinished job whose worker is gone (killed, machine lost): the
     worker that takes it resumes from the journal. Run by every worker at start and every
-    few seconds while it runs."""
+    few seconds while it runs.
+
+    A job no worker has taken yet needs a run of the queue that will: a worker killed
+    after the queue handed it the job, before it took the job, leaves none (its run's
+    record is closed as failed by `runs_of_jobs_settle`, and no other worker would pick
+    that run up)."""
     resumed = []
-    unfinished = Job.objects.filter(state__in=Job.UNFINISHED).filter(~Q(worker=""))
+    with_a_live_run = runs_of_jobs_settle()
+    unfinished = Job.objects.filter(state__in=Job.UNFINISHED)
     # This process's own jobs are running here (it is alive to ask).
     for job in unfinished.exclude(worker=worker_name()):
-        if not worker_alive(job.worker, job.heartbeat_at):
+        if job.pk in with_a_live_run:
+            continue  # a run is waiting for a worker, or a live worker is taking it
+        if not job.worker or not worker_alive(job.worker, job.heartbeat_at):
             job_enqueue(job=job)
             resumed.append(job.pk)
     if resumed:

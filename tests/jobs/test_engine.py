@@ -4,12 +4,22 @@ entry, undo, retry, cancel, and resume from what a crash left in the journal."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from categories.jobs import engine
 from categories.jobs.models import Job, JobEntry
-from categories.jobs.services import job_cancel, job_retry_failed, job_start, job_undo
+from categories.jobs.services import (
+    job_cancel,
+    job_retry_failed,
+    job_start,
+    job_undo,
+    jobs_resume_abandoned,
+)
+from categories.jobs.tasks import run_job
 from categories.models import AuditEntry
 from categories.sandbox.faults import inject_fault
 from categories.sandbox.models import SandboxCategory, SandboxEntry
@@ -303,3 +313,61 @@ def test_a_spent_budget_pauses_the_job_instead_of_failing_entries(
     assert job.state == Job.State.DONE
     assert job.failed_count == 0
     assert all(row.attempts == 1 for row in rows(job))  # what never left is not counted
+
+
+# --- the queue's records of the runs, when workers die ----------------------------------------
+
+
+def dead_worker() -> str:
+    """A worker name on this machine with no process (pids stay below 2**22 on Linux)."""
+    return f"{engine.worker_name().rpartition(':')[0]}:{2**22 + 1}"
+
+
+def queued(actor) -> Job:
+    with_run = job_start(
+        actor=actor,
+        kind=Job.Kind.MOVE,
+        workspace_gid=NORTHWIND,
+        source_category_gid=DESIGN,
+        target_category_gid=SALES,
+    )
+    run_job.enqueue(with_run.pk)  # what the commit of job_start does
+    return with_run
+
+
+def test_a_job_whose_run_waits_for_a_worker_is_not_queued_again(category_admin) -> None:
+    job = queued(category_admin)
+
+    assert jobs_resume_abandoned() == []
+    assert jobs_resume_abandoned() == []  # the watcher's scans do not pile up runs
+
+    assert DBTaskResult.objects.filter(args_kwargs__args=[job.pk]).count() == 1
+
+
+def test_a_run_whose_worker_died_is_closed_as_failed_and_the_job_queued_again(
+    category_admin,
+) -> None:
+    job = queued(category_admin)
+    run = DBTaskResult.objects.get()
+    run.claim(dead_worker())  # taken by a worker that died before it took the job
+
+    assert jobs_resume_abandoned() == [job.pk]
+
+    run.refresh_from_db()
+    assert run.status == TaskResultStatus.FAILED
+    assert run.exception_class_path == "categories.jobs.tasks.WorkerLost"
+    assert "resumes from its journal" in run.traceback
+    waiting = DBTaskResult.objects.exclude(pk=run.pk).get()
+    assert (waiting.status, waiting.args_kwargs["args"]) == (TaskResultStatus.READY, [job.pk])
+
+
+def test_a_run_in_a_live_worker_is_left_alone(category_admin) -> None:
+    job = queued(category_admin)
+    run = DBTaskResult.objects.get()
+    run.claim(f"{engine.worker_name().rpartition(':')[0]}:{os.getppid()}")  # alive: our parent
+    Job.objects.filter(pk=job.pk).update(worker=run.worker_ids[-1], state=Job.State.RUNNING)
+
+    assert jobs_resume_abandoned() == []
+
+    run.refresh_from_db()
+    assert run.status == TaskResultStatus.RUNNING

@@ -4,9 +4,11 @@ a job's page (progress, cancel, undo, retry), and who may see and use them."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from categories.jobs import engine
@@ -214,6 +216,38 @@ def test_a_running_jobs_progress_polls_itself_and_has_a_reload_link(
     assert f'<strong id="job-total">{job.entries.count()}</strong>' in page
     assert "<html" not in fragment
     assert 'id="job-progress"' in fragment
+
+
+def running_job(actor, *, worker: str) -> Job:
+    job = job_start(
+        actor=actor, kind=Job.Kind.MOVE, workspace_gid=NORTHWIND, source_category_gid=DESIGN,
+        target_category_gid=SALES, range_start=START, range_end=TODAY,
+    )  # fmt: skip
+    engine._plan(job, engine.asana_client())
+    first = JobEntry.objects.filter(job=job).first()
+    JobEntry.objects.filter(pk=first.pk).update(state=JobEntry.State.DONE)
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, worker=worker, started_at=timezone.now() - dt.timedelta(seconds=5),
+        heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    return job
+
+
+def test_a_job_whose_worker_died_says_it_is_paused_not_how_long_is_left(
+    admin_http, category_admin
+) -> None:
+    host = engine.worker_name().rpartition(":")[0]
+    dead = running_job(category_admin, worker=f"{host}:{2**22 + 1}")  # no such process
+    alive = running_job(category_admin, worker=f"{host}:{os.getppid()}")  # our parent
+
+    paused = text(admin_http.get(f"/jobs/{dead.pk}/"))
+    going = text(admin_http.get(f"/jobs/{alive.pk}/"))
+
+    assert 'id="job-worker-lost"' in paused
+    assert "The next worker resumes it where it left off" in paused
+    assert 'id="job-time-left"' not in paused
+    assert 'id="job-worker-lost"' not in going
+    assert 'id="job-time-left"' in going
 
 
 def test_a_finished_job_shows_its_summary_undo_and_failures(admin_http, category_admin) -> None:

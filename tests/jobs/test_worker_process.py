@@ -1,82 +1,32 @@
 """The queue with a real worker process (`manage.py jobs_worker`) on a database file the
 test and the worker both see: a worker killed (SIGKILL) before, during or after a write and
-started again finishes the job with nothing skipped and the journal agreeing with Asana."""
+started again finishes the job with nothing skipped and the journal agreeing with Asana,
+and the queue's records of the killed runs are closed. In demo mode (its crash points),
+and with a real token against the HTTP sandbox (a merge, its worker killed half-way)."""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
-from tests.support.sandbox import NORTHWIND, REPO
-
-# Northwind's categories in the seed's order; each test moves a source of its own.
-CATEGORY = {name: f"12090000000000{n:02d}" for n, name in enumerate(
-    ("engineering", "design", "workshops", "meetings", "support", "sales"), start=1)}  # fmt: skip
-
-
-@dataclass
-class Site:
-    env: dict[str, str]
-    db: Path
-    logs: Path
-
-    def manage(self, *args: str, code: str = "") -> str:
-        command = [sys.executable, "manage.py", *args] + (["-c", code] if code else [])
-        done = subprocess.run(
-            command, cwd=REPO, env=self.env, check=True, capture_output=True, text=True,
-            timeout=120,
-        )  # fmt: skip
-        return done.stdout.strip()
-
-    def worker(self, name: str, **env: str) -> subprocess.Popen[bytes]:
-        log = (self.logs / f"{name}.log").open("wb")
-        return subprocess.Popen(
-            [sys.executable, "manage.py", "jobs_worker", "--interval", "0.1"],
-            cwd=REPO, env=self.env | env, stdout=log, stderr=log,
-        )  # fmt: skip
-
-    def query(self, sql: str, *params: object) -> list[tuple]:
-        with sqlite3.connect(self.db, timeout=30) as connection:
-            return connection.execute(sql, params).fetchall()
-
-    def start_move(self, source: str, target: str, days: int = 120) -> int:
-        code = (
-            "import datetime as dt\n"
-            "from categories.jobs.services import job_start\n"
-            f"job = job_start(actor=None, kind='move', workspace_gid='{NORTHWIND}',"
-            f" source_category_gid='{source}', source_category_name='Source',"
-            f" target_category_gid='{target}', target_category_name='Target',"
-            f" range_start=dt.date.today() - dt.timedelta(days={days}),"
-            " range_end=dt.date.today())\n"
-            "print(job.pk)"
-        )
-        return int(self.manage("shell", code=code).splitlines()[-1])
-
-    def job_state(self, job: int) -> str:
-        return self.query("SELECT state FROM jobs_job WHERE id = ?", job)[0][0]
-
-    def rows(self, job: int) -> list[tuple[str, str, str, int]]:
-        return self.query(
-            "SELECT entry_gid, to_category_gid, state, attempts FROM jobs_jobentry"
-            " WHERE job_id = ? ORDER BY id",
-            job,
-        )
-
-    def categories_of(self, entry_gid: str) -> list[str]:
-        found = self.query(
-            "SELECT sandboxcategory_id FROM sandbox_sandboxentry_categories"
-            " WHERE sandboxentry_id = ?",
-            int(entry_gid[4:]),
-        )
-        return [f"1209{pk:012d}" for (pk,) in found]
+from tests.support.job_worker import (
+    CATEGORY,
+    Site,
+    assert_every_run_ended,
+    assert_journal_and_asana_agree,
+    finish_with_a_new_worker,
+    sandbox_server,
+    sandbox_usage,
+    stop,
+    wait_for,
+)
+from tests.support.sandbox import REPO
 
 
 @pytest.fixture(scope="module")
@@ -91,45 +41,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         "ASANA_BUDGET_FILE": str(folder / "budget.sqlite3"),
         "PYTHONUNBUFFERED": "1",
     }
-    site = Site(env=env, db=db, logs=folder)
+    site = Site(env=env, logs=folder, sandbox_db=db)
     site.manage("migrate", "--noinput", "-v0")
     site.manage("seed_sandbox")
     return site
-
-
-def wait_for(condition, *, timeout: float = 60, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def finish_with_a_new_worker(site: Site, job: int) -> None:
-    worker = site.worker(f"resume-{job}")
-    try:
-        wait_for(lambda: site.job_state(job) == "done", what=f"job {job} to finish")
-    finally:
-        stop(worker)
-
-
-def assert_journal_and_asana_agree(site: Site, job: int) -> None:
-    rows = site.rows(job)
-    assert rows, "the job planned some entries"
-    assert {state for _, _, state, _ in rows} == {"done"}
-    for entry_gid, target, _, _ in rows:
-        assert site.categories_of(entry_gid) == [target]
 
 
 def test_a_queued_job_is_run_by_a_worker_process(site: Site) -> None:
@@ -168,6 +83,21 @@ def test_a_worker_killed_at_each_step_is_resumed_by_the_next(
     assert_journal_and_asana_agree(site, job)
     attempts = [attempts for *_, attempts in site.rows(job)]
     assert sum(attempts) == len(attempts) + resent
+    assert_every_run_ended(site)
+    assert ("FAILED", "categories.jobs.tasks.WorkerLost") in site.task_runs()
+
+
+def test_a_worker_killed_before_it_took_its_job_leaves_it_to_the_next(site: Site) -> None:
+    job = site.start_move(CATEGORY["sales"], CATEGORY["workshops"], days=20)
+    # The queue has handed the worker the job (its run RUNNING), the job is not taken yet.
+    crashing = site.worker(f"crash-started-{job}", JOBS_CRASH_AT="started")
+    assert crashing.wait(timeout=60) == -signal.SIGKILL
+    assert site.job_state(job) == "queued"
+
+    finish_with_a_new_worker(site, job, timeout=30)
+
+    assert_journal_and_asana_agree(site, job)
+    assert_every_run_ended(site)
 
 
 def test_a_worker_killed_while_a_write_is_in_flight_is_resumed(site: Site) -> None:
@@ -194,6 +124,7 @@ def test_a_worker_killed_while_a_write_is_in_flight_is_resumed(site: Site) -> No
     assert_journal_and_asana_agree(site, job)
     attempts = [attempts for *_, attempts in site.rows(job)]
     assert sum(attempts) <= len(attempts) + 1  # only the write in flight went twice
+    assert_every_run_ended(site)
 
 
 def test_a_worker_told_to_stop_leaves_the_job_between_writes_for_the_next(site: Site) -> None:
@@ -216,3 +147,99 @@ def test_a_worker_told_to_stop_leaves_the_job_between_writes_for_the_next(site: 
 
     assert_journal_and_asana_agree(site, job)
     assert all(attempts == 1 for *_, attempts in site.rows(job))
+
+
+# --- with a real token, against the HTTP sandbox (not demo mode) -----------------------------
+
+SANDBOX_CONTROL = "jobs-worker-http-control"
+
+
+@pytest.fixture(scope="module")
+def http_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
+    """A dashboard with a real token against the sandbox served over HTTP, enforcing
+    Asana's limits for the token (1,500 a minute, 15 concurrent writes) and counting any
+    request over them; yields the site and the sandbox's base URL."""
+    folder = tmp_path_factory.mktemp("jobs-worker-http")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ASANA_", "JOBS_", "DEMO_"))}
+    base |= {"DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONUNBUFFERED": "1"}
+    sandbox_env = base | {
+        "DATABASE_URL": f"sqlite:///{folder / 'sandbox.sqlite3'}",
+        "SANDBOX_LIMITS": "1500,50,15",
+        "SANDBOX_CONTROL_TOKEN": SANDBOX_CONTROL,
+        "SANDBOX_LATENCY_MS": "40",  # so the kill lands with part of the job still to do
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=REPO, env=sandbox_env, check=True, timeout=300,
+    )  # fmt: skip
+    with sandbox_server(sandbox_env, folder / "sandbox.log") as base_url:
+        site = Site(
+            env=base | {
+                "DATABASE_URL": f"sqlite:///{folder / 'dashboard.sqlite3'}",
+                "DEMO_MODE": "false",
+                "ASANA_ACCESS_TOKEN": "jobs-worker-http-token",
+                "ASANA_BASE_URL": base_url,
+                "ASANA_REQUESTS_PER_MINUTE": "1500",
+                "ASANA_BUDGET_FILE": str(folder / "budget.sqlite3"),
+            },
+            logs=folder,
+            sandbox_db=folder / "sandbox.sqlite3",
+        )  # fmt: skip
+        site.manage("migrate", "--noinput", "-v0")
+        yield site, base_url
+
+
+def test_a_merge_with_a_real_token_survives_its_worker_killed_half_way(
+    http_site: tuple[Site, str],
+) -> None:
+    site, base_url = http_site
+    source, target = CATEGORY["sales"], CATEGORY["support"]
+    moving = site.entries_of(source)
+    before = site.snapshot()
+    job = site.start_job(source, target, kind="merge", days=None, after_merge="archive")
+
+    worker = site.worker(f"http-killed-{job}")
+    try:
+        wait_for(lambda: moved(site, job) >= len(moving) // 2, what="half of the moves")
+        worker.send_signal(signal.SIGKILL)
+        assert worker.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        stop(worker)
+    at_kill = [state for _, _, state, _ in site.rows(job)]
+    assert 0 < at_kill.count("done") < len(moving), "killed half-way, not before or after"
+    in_flight = at_kill.count("writing")
+
+    finish_with_a_new_worker(site, job)
+
+    assert_journal_and_asana_agree(site, job)
+    assert sorted(gid for gid, *_ in site.rows(job)) == moving
+    assert site.entries_of(source) == []
+    attempts = [attempts for *_, attempts in site.rows(job)]
+    assert sum(attempts) <= len(attempts) + in_flight  # only writes in flight went twice
+    after = site.snapshot()
+    assert after["entries"] == moved_to(before["entries"], set(moving), target)
+    changed = [
+        old
+        for old, new in zip(before["categories"], after["categories"], strict=True)
+        if old != new
+    ]
+    assert [row[0] for row in changed] == [int(source[4:])]  # the merged one, archived
+    usage = sandbox_usage(base_url, SANDBOX_CONTROL)
+    assert usage["over_budget"] == 0, usage
+    assert usage["peak_writes"] <= 15, usage
+
+
+def moved(site: Site, job: int) -> int:
+    return sum(state == "done" for _, _, state, _ in site.rows(job))
+
+
+def moved_to(
+    entries: dict[int, tuple[tuple, list[int]]], gids: set[str], target: str
+) -> dict[int, tuple[tuple, list[int]]]:
+    """The sandbox's entries as they should be after the move: the moved ones in the target
+    and otherwise as they were, every other entry untouched."""
+    pks = {int(gid[4:]) for gid in gids}
+    return {
+        pk: (row, [int(target[4:])] if pk in pks else categories)
+        for pk, (row, categories) in entries.items()
+    }

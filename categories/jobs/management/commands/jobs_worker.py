@@ -11,10 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
-from django_tasks.utils import get_random_id
 from django_tasks_db.management.commands.db_worker import Worker
 
-from categories.jobs.engine import request_stop
+from categories.jobs.engine import request_stop, worker_name
 from categories.jobs.services import jobs_resume_abandoned
 from categories.jobs.tasks import QUEUE
 
@@ -49,7 +48,8 @@ class Command(BaseCommand):
             backend_name=DEFAULT_TASK_BACKEND_ALIAS,
             startup_delay=False,
             max_tasks=None,
-            worker_id=get_random_id(),
+            # The run's record names the process as the job does (host:pid).
+            worker_id=worker_name(),
         )
         worker.configure_signals()
         logger.info("job worker %s waiting for jobs", worker.worker_id)
