@@ -99,6 +99,12 @@ def grant_store_refresh(*, grant: AsanaGrant, tokens: IssuedTokens) -> None:
     grant.save(update_fields=fields)
 
 
+def grant_forget(sender: object = None, *, user: object = None, **_: object) -> None:
+    """Delete the stored tokens of `user` (a `user_logged_out` receiver)."""
+    if getattr(user, "pk", None) is not None:
+        AsanaGrant.objects.filter(user_id=user.pk).delete()  # type: ignore[attr-defined]
+
+
 def rotate_token_keys() -> tuple[int, int]:
     """Encrypt every grant again with the first key. Returns (rotated, unreadable): an
     unreadable grant (no key opens it) is deleted, so its person signs in again."""

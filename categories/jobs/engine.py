@@ -42,7 +42,8 @@ from categories.models import AuditEntry
 from categories.services import category_archive, category_delete
 from categories.web.answer_cache import forget_answers
 from categories.web.budget import background_work
-from categories.web.client import asana_client
+from categories.web.client import acting_as, asana_client
+from categories.web.people import PersonAsana, person_asana
 from categories.web.pool import InlineExecutor, asana_executor
 
 logger = logging.getLogger("categories.jobs")
@@ -52,6 +53,13 @@ POLL_SECONDS = 0.2
 MAX_ATTEMPTS = 5  # sends of one entry when Asana stays unavailable, before it counts as failed
 TRANSIENT = (AsanaUnavailable, AsanaRateLimited, BudgetExhausted)
 Row = JobEntry
+
+
+SIGN_IN_ENDED = (
+    "The job writes to Asana as the person who started it, and their sign-in with Asana has "
+    "ended (they signed out, or Asana no longer accepts it). Entries already moved stay "
+    "moved; once they sign in with Asana again they can start the move again for the rest."
+)
 
 
 class JobStopped(Exception):
@@ -93,9 +101,14 @@ def job_execute(*, job_id: int) -> None:
     if not _claim(job_id):
         return
     job = Job.objects.get(pk=job_id)
-    client = asana_client()
-    with background_work(person=f"job-{job.pk}"):
+    try:
+        person = _starters_sign_in(job)
+    except JobStopped as exc:
+        _stop(job, str(exc))
+        return
+    with acting_as(person), background_work(person=f"job-{job.pk}"):
         try:
+            client = asana_client()
             if not job.planned:
                 _plan(job, client)
                 crashpoints.passing("planned")
@@ -104,9 +117,25 @@ def job_execute(*, job_id: int) -> None:
             if ending != "stopped":
                 _finish(job, cancelled=ending == "cancelled")
         except (JobStopped, AsanaError) as exc:
-            _stop(job, str(exc) if isinstance(exc, JobStopped) else exc.message)
+            if person is not None and person.ended:
+                # Asana refused the starter's sign-in mid-way (revoked, or it expired).
+                _stop(job, SIGN_IN_ENDED)
+            else:
+                _stop(job, str(exc) if isinstance(exc, JobStopped) else exc.message)
         finally:
             forget_answers()  # the pages must not show categories from before the moves
+
+
+def _starters_sign_in(job: Job) -> PersonAsana | None:
+    """The sign-in the job writes with: its starter's own when they signed in with Asana
+    (None: the deployment's token). Their sign-in ended (signed out, revoked in Asana):
+    the job stops rather than write as anyone else."""
+    if not job.with_own_sign_in:
+        return None
+    person = person_asana(job.started_by) if job.started_by_id else None
+    if person is None:
+        raise JobStopped(SIGN_IN_ENDED)
+    return person
 
 
 # --- who runs a job ---------------------------------------------------------------------------

@@ -40,8 +40,11 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     started_by_username = models.CharField(max_length=150)
-    # Whose Asana identity the writes go out as (the dashboard's token's user).
+    # Whose Asana identity the writes go out as (the token's user, by name).
     acting_as = models.CharField(max_length=200, blank=True)
+    # The starter signed in with Asana: the writes go out with their own sign-in (renewed
+    # as needed), never with the deployment's token; without it the job cannot go on.
+    with_own_sign_in = models.BooleanField(default=False)
     workspace_gid = models.CharField(max_length=32)
     workspace_name = models.CharField(max_length=255, blank=True)
     # The source: a category ("" with `uncategorised`: time without one), optionally

@@ -14,6 +14,7 @@ from categories.jobs.engine import worker_alive, worker_name
 from categories.jobs.models import Job
 from categories.jobs.tasks import run_job, runs_of_jobs_settle
 from categories.models import AuditEntry
+from categories.web.people import person_asana
 
 logger = logging.getLogger("categories.jobs")
 
@@ -56,6 +57,7 @@ def job_start(
             started_by=actor if getattr(actor, "pk", None) else None,
             started_by_username=username,
             acting_as=acting_as,
+            with_own_sign_in=person_asana(actor) is not None,
             workspace_gid=workspace_gid,
             workspace_name=workspace_name,
             source_category_gid=source_category_gid,
