@@ -1,15 +1,26 @@
-"""Signing in, and the pages that refuse: a 403 raised anywhere and a failed CSRF check."""
+"""Signing in, the people page (the manager role per workspace), and the pages that
+refuse: a 403 raised anywhere and a failed CSRF check."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
-from categories.access.decorators import forbidden
+from categories.access.decorators import (
+    category_admin_required,
+    current_workspace_gid,
+    forbidden,
+)
 from categories.access.demo_accounts import shown_demo_accounts
+from categories.access.forms import ManagerRoleForm
+from categories.access.selectors import workspace_people_list, workspace_role_get
+from categories.access.workspace_roles import workspace_manager_set
 from categories.web.privacy import is_loopback_host
 from categories.web.problems import ProblemMessage
 
@@ -50,3 +61,44 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         403,
     )
     return forbidden(request, problem)
+
+
+# --- people and their roles (signing in with Asana) ----------------------------------------
+
+PERSON_GONE = "This person is no longer a member of this workspace in Asana."
+NOT_FOR_MANAGER = "Only a member who is neither an admin nor a guest can be made a manager."
+
+
+@require_http_methods(["GET", "POST"])
+@category_admin_required
+def people_page(request: HttpRequest) -> HttpResponse:
+    """The people who signed in with Asana in this workspace; its admins grant or withdraw
+    the manager role (reviewing time) here, one person at a time."""
+    workspace_gid = current_workspace_gid(request)
+    if workspace_gid is None:
+        raise Http404("No Asana workspace is chosen.")
+    form = ManagerRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        role = workspace_role_get(workspace_gid=workspace_gid, user_id=form.cleaned_data["person"])
+        if role is None:
+            form.add_error(None, PERSON_GONE)
+        elif role.is_admin or role.is_guest:
+            form.add_error(None, NOT_FOR_MANAGER)
+        else:
+            workspace_manager_set(
+                granted_by=request.user,
+                workspace_gid=workspace_gid,
+                user_id=role.user_id,
+                is_manager=form.cleaned_data["is_manager"],
+            )
+            granted = (
+                "is now a manager" if form.cleaned_data["is_manager"] else "is no longer a manager"
+            )
+            messages.success(request, f"{role.user.get_full_name() or role.user} {granted}.")
+            return redirect("people")
+    context = {
+        "people": workspace_people_list(workspace_gid=workspace_gid),
+        "form": form,
+        "asana_sign_in": settings.ASANA_OAUTH_ENABLED,
+    }
+    return render(request, "access/people.html", context, status=422 if form.errors else 200)

@@ -253,10 +253,12 @@
 
   // --- small conveniences --------------------------------------------------------------
 
-  // A select marked data-autosubmit submits its form on change (no-JS users get a button).
+  // A select or checkbox marked data-autosubmit submits its form on change (no-JS users
+  // get a button).
   document.addEventListener("change", function (event) {
     const target = event.target;
-    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit")) {
+    const field = target instanceof HTMLSelectElement || target instanceof HTMLInputElement;
+    if (field && target.hasAttribute("data-autosubmit")) {
       target.form.requestSubmit();
     }
   });
