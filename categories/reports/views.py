@@ -630,7 +630,6 @@ def team_page(request: HttpRequest) -> HttpResponse:
     narrowing = _narrowing_context(form, team.choices, hidden=query.range_params())
     if narrowing["narrowing_failed"]:
         return _workspace_page(request, "reports/team.html", form, "team", narrowing)
-    query = form.query()
     # A cell opens the entries it sums: its category's, of its person, in this range and
     # project; the page's own links (presets, CSV) carry the filters as they are.
     cell_params = query.range_params() | ({"project": query.project} if query.project else {})
