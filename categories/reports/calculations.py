@@ -581,16 +581,67 @@ def without_category(entries: Iterable[TimeEntry]) -> list[TimeEntry]:
     return [entry for entry in entries if not entry.categories]
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """The report filters: one person and/or one project, by gid ("" keeps everyone).
+    Every screen and export narrows its entries through this one place."""
+
+    person: str = ""
+    project: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.person or self.project)
+
+    def keeps(self, entry: TimeEntry) -> bool:
+        person, project = entry.created_by, entry.attributable_to
+        return (not self.person or (person is not None and person.gid == self.person)) and (
+            not self.project or (project is not None and project.gid == self.project)
+        )
+
+    def applied(self, entries: Iterable[TimeEntry]) -> list[TimeEntry]:
+        return [entry for entry in entries if self.keeps(entry)]
+
+    def streamed(self, entries: Iterable[TimeEntry]) -> Iterator[TimeEntry]:
+        """The same, one entry at a time (the exports hold nothing)."""
+        return (entry for entry in entries if self.keeps(entry))
+
+
 def narrowed(
     entries: Iterable[TimeEntry], *, person: str = "", project: str = ""
 ) -> list[TimeEntry]:
     """The entries of one person and/or one project (gids; "" keeps everyone)."""
-    return [
-        entry
-        for entry in entries
-        if (not person or (entry.created_by and entry.created_by.gid == person))
-        and (not project or (entry.attributable_to and entry.attributable_to.gid == project))
-    ]
+    return Narrowing(person, project).applied(entries)
+
+
+@dataclass(frozen=True)
+class NarrowingChoices:
+    """The filters' options: who logged time in the range and on which projects, each
+    once, by name (names are user text: templates escape them)."""
+
+    people: tuple[Reference, ...] = ()
+    projects: tuple[Reference, ...] = ()
+
+    @classmethod
+    def of(cls, entries: Iterable[TimeEntry]) -> NarrowingChoices:
+        listed = list(entries)
+        return cls(
+            people=_references(entry.created_by for entry in listed),
+            projects=_references(entry.attributable_to for entry in listed),
+        )
+
+    def unknown(self, narrowing: Narrowing) -> tuple[BreakdownBy, ...]:
+        """Which of the chosen person and project is not among the options."""
+        found: list[BreakdownBy] = []
+        if narrowing.person and narrowing.person not in {ref.gid for ref in self.people}:
+            found.append("person")
+        if narrowing.project and narrowing.project not in {ref.gid for ref in self.projects}:
+            found.append("project")
+        return tuple(found)
+
+
+def _references(found: Iterable[Reference | None]) -> tuple[Reference, ...]:
+    unique = {reference.gid: reference for reference in found if reference is not None}
+    return tuple(sorted(unique.values(), key=lambda ref: (ref.name.casefold(), ref.gid)))
 
 
 NO_CATEGORY_KEY = ""

@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from categories.reports import dates
-from categories.reports.calculations import BreakdownBy, Granularity, SortKey, groupings_for
+from categories.reports.calculations import (
+    BreakdownBy,
+    Granularity,
+    Narrowing,
+    NarrowingChoices,
+    SortKey,
+    groupings_for,
+)
 from categories.reports.entries import DEFAULT_ENTRY_SORT, ENTRY_SORTS, EntrySort
 
 # "Load more" adds this many rows; the no-JS link asks for that many more in one page.
@@ -55,10 +62,16 @@ class EntriesQuery:
     people: str = DEFAULT_BREAKDOWN_SORT
     projects: str = DEFAULT_BREAKDOWN_SORT
     refresh: bool = False  # ask Asana again instead of reusing its answer of the last minute
+    person: str = ""  # the filters: one person's and/or one project's entries ("" for all)
+    project: str = ""
 
     @property
     def span(self) -> dates.DateRange:
         return dates.DateRange(self.start, self.end)
+
+    @property
+    def narrowing(self) -> Narrowing:
+        return Narrowing(self.person, self.project)
 
     def changed(self, **changes: Any) -> EntriesQuery:
         """The query a link leads to: `changes` applied, back to the first page of rows and
@@ -72,10 +85,19 @@ class EntriesQuery:
             params["sort"] = self.sort
         if self.shown > ENTRIES_PAGE_SIZE:
             params["show"] = str(self.shown)
-        return {**params, **self.report_params()}
+        return {**params, **self.report_params(), **self.narrowing_params()}
 
     def range_params(self) -> dict[str, str]:
         return dates.range_params(self.preset, self.span)
+
+    def narrowing_params(self) -> dict[str, str]:
+        """The chosen person and project, where chosen."""
+        found = {"person": self.person, "project": self.project}
+        return {key: value for key, value in found.items() if value}
+
+    def beside_narrowing(self) -> dict[str, str]:
+        """What the filters' form carries as hidden fields: the rest of the query."""
+        return {key: value for key, value in self.params().items() if key not in NARROWING}
 
     def report_params(self) -> dict[str, str]:
         """The chart's grouping and the breakdowns' orders, where not the defaults."""
@@ -86,12 +108,12 @@ class EntriesQuery:
 
     def export_params(self) -> dict[str, str]:
         """What an export carries from the screen: the range and the report's options."""
-        return {**self.range_params(), **self.report_params()}
+        return {**self.range_params(), **self.report_params(), **self.narrowing_params()}
 
     def kept_params(self) -> dict[str, str]:
         """What the range form carries as hidden fields: everything but the range."""
         kept = {"sort": self.sort} if self.sort != DEFAULT_ENTRY_SORT else {}
-        return {**kept, **self.report_params()}
+        return {**kept, **self.report_params(), **self.narrowing_params()}
 
     def sort_of(self, by: BreakdownBy) -> str:
         """One breakdown table's order, as in the URL ("-hours")."""
@@ -103,10 +125,59 @@ class EntriesQuery:
         return cast(SortKey, sort.removeprefix("-")), sort.startswith("-")
 
 
-class EntriesFilterForm(forms.Form):
+NARROWING = ("person", "project")
+
+
+class NarrowingFields(forms.Form):
+    """The filters every report screen shares (a mixin of their forms): ?person=<gid> and
+    ?project=<gid>, chosen from the people and projects of the range's entries.
+
+    Which gids are right is only known once the entries are in, so the view checks the
+    choice then (`check_narrowing`): an unknown one is an error next to its select.
+    """
+
+    person = forms.CharField(required=False)
+    project = forms.CharField(required=False)
+
+    def clean_person(self) -> str:
+        return (self.cleaned_data.get("person") or "").strip()
+
+    def clean_project(self) -> str:
+        return (self.cleaned_data.get("project") or "").strip()
+
+    def narrowing(self) -> Narrowing:
+        """The chosen person and project, as the selectors take them."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return Narrowing(data.get("person", ""), data.get("project", ""))
+
+    def check_narrowing(self, choices: NarrowingChoices) -> bool:
+        """Whether the chosen person and project are among the range's; if not, each
+        gets its message (the page answers 422 with the selects and their options)."""
+        for field in choices.unknown(self.narrowing()):
+            self.add_error(field, NARROWING_MESSAGES[field])
+        return not (self.has_error("person") or self.has_error("project"))
+
+    def filter_words(self) -> list[str]:
+        return filter_words(self.narrowing())
+
+
+def filter_words(narrowing: Narrowing) -> list[str]:
+    """The filters in an export's file name ("person 123")."""
+    found = {"person": narrowing.person, "project": narrowing.project}
+    return [f"{key} {value}" for key, value in found.items() if value]
+
+
+NARROWING_MESSAGES: dict[str, str] = {
+    "person": "Nobody by that id logged time in this range. Choose a person from the list.",
+    "project": "No project by that id has time in this range. Choose a project from the list.",
+}
+
+
+class EntriesFilterForm(NarrowingFields):
     """The entries screen's URL: ?range=<preset> or ?range=custom&start=…&end=…, sort, show,
-    the report's group, people and projects, and refresh. Only the range can be wrong;
-    an unknown order or grouping is not worth an error message: the default is shown."""
+    the report's group, people and projects, the filters, and refresh. Only the range can be
+    wrong here (the filters are checked against the entries); an unknown order or grouping
+    is not worth an error message: the default is shown."""
 
     range = forms.ChoiceField(
         label="Range",
@@ -207,6 +278,13 @@ class EntriesFilterForm(forms.Form):
         today = timezone.localdate()
         return EntriesQuery(preset=dates.CUSTOM, start=today, end=today, **self._beside_the_range())
 
+    def shown_query(self) -> EntriesQuery:
+        """The query the page shows: as asked when only a filter was unknown (which is
+        then left out), today's when the range could not be read."""
+        if set(self.errors) - set(NARROWING):
+            return self.query_or_today()
+        return self.query()
+
     def _beside_the_range(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
@@ -216,6 +294,8 @@ class EntriesFilterForm(forms.Form):
             "people": data.get("people", DEFAULT_BREAKDOWN_SORT),
             "projects": data.get("projects", DEFAULT_BREAKDOWN_SORT),
             "refresh": "refresh" in self.data,
+            "person": data.get("person", ""),
+            "project": data.get("project", ""),
         }
 
     def _preset(self, cleaned: dict[str, Any]) -> dates.Preset:
@@ -280,15 +360,25 @@ class OverviewQuery:
         flags = {"archived": self.archived if archived is None else archived}
         flags |= {"full": full, "refresh": refresh}
         params.update({name: "1" for name, wanted in flags.items() if wanted})
+        params.update(self.range.narrowing_params())
         return f"{reverse('overview')}?{urlencode(params)}"
 
     def export_url(self, extension: str) -> str:
-        """The overview's export with this query's range and archived choice."""
+        """The overview's export with this query's range, archived choice and filters."""
+        path = reverse("overview_export", kwargs={"extension": extension})
+        return f"{path}?{urlencode(self.beside_narrowing() | self.range.narrowing_params())}"
+
+    def beside_narrowing(self) -> dict[str, str]:
+        """The range and the archived choice: what the filters' form carries."""
         params = self.range_params()
         if self.archived:
             params["archived"] = "1"
-        path = reverse("overview_export", kwargs={"extension": extension})
-        return f"{path}?{urlencode(params)}"
+        return params
+
+    def kept_params(self) -> dict[str, str]:
+        """What the range form carries: the archived choice and the filters."""
+        kept = {"archived": "1"} if self.archived else {}
+        return kept | self.range.narrowing_params()
 
 
 class OverviewFilterForm(EntriesFilterForm):
@@ -305,32 +395,10 @@ class OverviewFilterForm(EntriesFilterForm):
 
 
 class WorkspaceFilterForm(EntriesFilterForm):
-    """The workspace-wide screens' URL (team, time with no category): the range, and
-    optionally one person and one project (their gids, chosen from the range's entries)."""
-
-    person = forms.CharField(required=False, max_length=32)
-    project = forms.CharField(required=False, max_length=32)
-
-    def clean_person(self) -> str:
-        return _gid_choice(self.cleaned_data.get("person") or "", "person")
-
-    def clean_project(self) -> str:
-        return _gid_choice(self.cleaned_data.get("project") or "", "project")
-
-    def narrowing(self) -> dict[str, str]:
-        """person and project ("" for everyone), as the selectors take them."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return {"person": data.get("person", ""), "project": data.get("project", "")}
+    """The workspace-wide screens' URL (team, time with no category): the range and the
+    filters (one person, one project)."""
 
     def filter_params(self) -> dict[str, str]:
-        found = {key: value for key, value in self.narrowing().items() if value}
-        return {**self.query().range_params(), **found}
-
-    def filter_words(self) -> list[str]:
-        return [f"{key} {value}" for key, value in self.narrowing().items() if value]
-
-
-def _gid_choice(value: str, word: str) -> str:
-    if value and not value.isdigit():
-        raise forms.ValidationError(f"Choose a {word} from the list.")
-    return value
+        """The range and the filters: what the screen's links and export carry."""
+        query = self.query_or_today()
+        return {**query.range_params(), **query.narrowing_params()}

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from categories.asana import Category, TimeEntry
@@ -31,6 +32,7 @@ from categories.reports.calculations import (
     Row,
     TeamColumn,
     TeamMatrix,
+    TeamRow,
     bar_chart,
     chart_payload,
     granularity_for,
@@ -384,13 +386,15 @@ class TeamRowView:
     hours: str
 
 
-def team_rows(matrix: TeamMatrix, *, range_query: str) -> list[TeamRowView]:
-    """Each person's hours per category, each cell linking to that category's entries."""
+def team_rows(matrix: TeamMatrix, *, params: Mapping[str, str]) -> list[TeamRowView]:
+    """Each person's hours per category, each cell linking to the entries it sums: that
+    category's (or those with no category), of that person, with the page's range and
+    project (`params`), so the page opened shows the cell's hours."""
     return [
         TeamRowView(
             label=row.label,
             cells=[
-                _team_cell(matrix.cell(row, column), column, range_query)
+                _team_cell(matrix.cell(row, column), column, _person_params(row, params))
                 for column in matrix.columns
             ],
             minutes=row.minutes,
@@ -400,10 +404,18 @@ def team_rows(matrix: TeamMatrix, *, range_query: str) -> list[TeamRowView]:
     ]
 
 
-def _team_cell(minutes: int, column: TeamColumn, range_query: str) -> TeamCellView:
+def _person_params(row: TeamRow, params: Mapping[str, str]) -> dict[str, str] | None:
+    # Time Asana names nobody for cannot be filtered to: its cells are not links.
+    return {**params, "person": row.person.gid} if row.person else None
+
+
+def _team_cell(minutes: int, column: TeamColumn, params: dict[str, str] | None) -> TeamCellView:
     url = ""
-    if minutes and column.category is not None:
-        url = f"{reverse('category_entries', args=[column.key])}?{range_query}"
-    elif minutes:
-        url = f"{reverse('uncategorised')}?{range_query}"
+    if minutes and params is not None:
+        path = (
+            reverse("category_entries", args=[column.key])
+            if column.category is not None
+            else reverse("uncategorised")
+        )
+        url = f"{path}?{urlencode(params)}"
     return TeamCellView(minutes, f"{minutes_to_hours(minutes):.2f}" if minutes else "", url)

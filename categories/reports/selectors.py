@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 
 from categories import selectors as category_selectors
-from categories.asana import AsanaError, AsanaForbidden, Category, Reference, TimeEntry
+from categories.asana import AsanaError, AsanaForbidden, Category, TimeEntry
 from categories.reports.calculations import (
     BreakdownBy,
     BreakdownRow,
@@ -23,6 +23,8 @@ from categories.reports.calculations import (
     CategoryLoad,
     CategorySummary,
     Granularity,
+    Narrowing,
+    NarrowingChoices,
     Overview,
     TeamMatrix,
     Totals,
@@ -31,7 +33,6 @@ from categories.reports.calculations import (
     build_summary,
     hours_row,
     loads_by_category,
-    narrowed,
     previous_period,
     team_matrix,
     time_series,
@@ -42,7 +43,6 @@ from categories.reports.entries import (
     DEFAULT_ENTRY_SORT,
     CategoryEntries,
     EntrySort,
-    WorkspaceEntries,
     date_windows_for,
     entries_for_category,
     entries_for_ranges,
@@ -56,12 +56,18 @@ from categories.web.problems import describe
 # --- one category ------------------------------------------------------------------------
 
 
+NO_NARROWING = Narrowing()
+NO_CHOICES = NarrowingChoices()
+
+
 @dataclass(frozen=True)
 class CategoryReport:
-    """A category's entries for the range (sorted, for the table) and the summary of them."""
+    """A category's entries for the range (sorted, for the table) and the summary of them,
+    both of the chosen person and project; the filters' options are from every entry."""
 
     entries: CategoryEntries
     summary: CategorySummary
+    choices: NarrowingChoices = NO_CHOICES
 
 
 def category_report(
@@ -72,32 +78,53 @@ def category_report(
     sort: EntrySort = DEFAULT_ENTRY_SORT,
     granularity: Granularity | None = None,
     refresh: bool = False,
+    narrowing: Narrowing = NO_NARROWING,
 ) -> CategoryReport:
     """The range's entries and their summary, with the previous period's totals.
 
     The previous period ends the day before the range starts, so both are fetched in one
     sweep of date windows. `granularity` groups the chart by day, week or month; None
-    picks one from the range.
+    picks one from the range. `narrowing` keeps one person's and/or one project's entries
+    in both periods (the change compares like with like).
     """
-    current, previous = entries_for_ranges(
+    everyone, before = entries_for_ranges(
         category_gid=category_gid,
         spans=[(start, end), previous_period(start, end)],
         sort=sort,
         refresh=refresh,
     )
+    current = replace(everyone, entries=narrowing.applied(everyone.entries))
+    previous = narrowing.applied(before.entries)
     summary = build_summary(
-        entries=current.entries, start=start, end=end, previous=Totals.of(previous.entries)
+        entries=current.entries, start=start, end=end, previous=Totals.of(previous)
     )
     if granularity and granularity != summary.granularity:
         series = time_series(current.entries, start=start, end=end, granularity=granularity)
         summary = replace(summary, granularity=granularity, series=tuple(series))
-    return CategoryReport(entries=current, summary=summary)
+    choices = NarrowingChoices.of(everyone.entries)
+    return CategoryReport(entries=current, summary=summary, choices=choices)
 
 
-def entries_streamed(*, category_gid: str, start: dt.date, end: dt.date) -> Iterator[TimeEntry]:
-    """The same entries as `entries_for_category`, in Asana's order, one at a time as
-    pages arrive and never held all at once (exports of any size): the same concurrent
-    date windows as the screens, each a few pages ahead of the download."""
+def entries_narrowed(
+    *,
+    category_gid: str,
+    start: dt.date,
+    end: dt.date,
+    sort: EntrySort = DEFAULT_ENTRY_SORT,
+    narrowing: Narrowing = NO_NARROWING,
+) -> CategoryEntries:
+    """The category's entries of the chosen person and project (the table's next rows)."""
+    found = entries_for_category(category_gid=category_gid, start=start, end=end, sort=sort)
+    return replace(found, entries=narrowing.applied(found.entries))
+
+
+def entries_streamed(
+    *, category_gid: str, start: dt.date, end: dt.date, narrowing: Narrowing = NO_NARROWING
+) -> Iterator[TimeEntry]:
+    """The same entries as `entries_for_category` (of the chosen person and project), in
+    Asana's order, one at a time as pages arrive and never held all at once (exports of
+    any size): the same concurrent date windows as the screens, each a few pages ahead of
+    the download."""
     entries = asana_client().stream_category_entries(
         category_gid,
         start_date=start,
@@ -105,14 +132,19 @@ def entries_streamed(*, category_gid: str, start: dt.date, end: dt.date) -> Iter
         executor=asana_executor(),
         windows=date_windows_for(start, end),
     )
-    return within_range(entries, start=start, end=end)
+    return narrowing.streamed(within_range(entries, start=start, end=end))
 
 
 def breakdown_for_category(
-    *, category_gid: str, start: dt.date, end: dt.date, by: BreakdownBy
+    *,
+    category_gid: str,
+    start: dt.date,
+    end: dt.date,
+    by: BreakdownBy,
+    narrowing: Narrowing = NO_NARROWING,
 ) -> list[BreakdownRow]:
     """Hours per person or project, summed while the entries stream past (for a CSV)."""
-    entries = entries_streamed(category_gid=category_gid, start=start, end=end)
+    entries = entries_streamed(category_gid=category_gid, start=start, end=end, narrowing=narrowing)
     return breakdown(entries, by=by)
 
 
@@ -126,8 +158,8 @@ class WorkspaceOverview:
     # Set when the workspace listing was refused and each category was asked on its own:
     # why time with no category cannot be shown.
     fallback_reason: str = ""
-    people: tuple[Reference, ...] = ()  # who logged time in the range (the filter's options)
-    projects: tuple[Reference, ...] = ()
+    # Who logged time in the range and on which projects: the filters' options.
+    choices: NarrowingChoices = NO_CHOICES
 
 
 def overview_category_list(
@@ -156,8 +188,7 @@ def overview_for_workspace(
     end: dt.date,
     include_archived: bool,
     refresh: bool = False,
-    person: str = "",
-    project: str = "",
+    narrowing: Narrowing = NO_NARROWING,
 ) -> WorkspaceOverview:
     """Hours per category, and with no category, from one sweep of the workspace's entries
     (its cost follows the entries, not the categories). Archived categories that hold time
@@ -165,20 +196,21 @@ def overview_for_workspace(
 
     Where the token may not list the workspace's entries (403), each category is asked on
     its own instead, and the answer says why time with no category is missing.
+    `narrowing` keeps one person's and/or one project's time, in the rows, the totals and
+    the charts alike.
     """
     try:
-        sweep = entries_for_workspace(
-            workspace_gid=workspace_gid, start=start, end=end, refresh=refresh
+        sweep = entries_narrowed_for_workspace(
+            workspace_gid=workspace_gid, start=start, end=end, narrowing=narrowing, refresh=refresh
         )
     except AsanaForbidden as error:
-        if person or project:
-            raise
         fallback = _overview_per_category(
             workspace_gid=workspace_gid,
             start=start,
             end=end,
             include_archived=include_archived,
             refresh=refresh,
+            narrowing=narrowing,
         )
         reason = (
             "Time with no category is not shown: Asana refused this token the workspace's "
@@ -189,7 +221,7 @@ def overview_for_workspace(
     categories = overview_category_list(
         workspace_gid=workspace_gid, include_archived=True, refresh=refresh
     )
-    entries = narrowed(sweep.entries, person=person, project=project)
+    entries = sweep.entries
     loads = [
         load
         for load in loads_by_category(entries, categories)
@@ -199,35 +231,62 @@ def overview_for_workspace(
         build_overview(loads, start=start, end=end),
         uncategorised=Totals.of(without_category(entries)),
     )
-    return WorkspaceOverview(
-        overview,
-        sweep.as_of,
-        people=references_of(entry.created_by for entry in sweep.entries),
-        projects=references_of(entry.attributable_to for entry in sweep.entries),
+    return WorkspaceOverview(overview, sweep.as_of, choices=sweep.choices)
+
+
+@dataclass(frozen=True)
+class NarrowedEntries:
+    """Entries of the range kept by the filters, and the filters' options (from every
+    entry of the range, so another person can be chosen)."""
+
+    entries: list[TimeEntry]
+    choices: NarrowingChoices
+    as_of: dt.datetime | None = None
+
+
+def entries_narrowed_for_workspace(
+    *,
+    workspace_gid: str,
+    start: dt.date,
+    end: dt.date,
+    narrowing: Narrowing = NO_NARROWING,
+    refresh: bool = False,
+) -> NarrowedEntries:
+    """The one sweep behind the overview, the team and the time with no category, kept
+    to the chosen person and project."""
+    sweep = entries_for_workspace(
+        workspace_gid=workspace_gid, start=start, end=end, refresh=refresh
     )
+    choices = NarrowingChoices.of(sweep.entries)
+    return NarrowedEntries(narrowing.applied(sweep.entries), choices, sweep.as_of)
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    matrix: TeamMatrix
+    choices: NarrowingChoices
+    as_of: dt.datetime | None
 
 
 def team_for_workspace(
-    *, workspace_gid: str, start: dt.date, end: dt.date, person: str = "", project: str = ""
-) -> tuple[TeamMatrix, WorkspaceEntries]:
+    *, workspace_gid: str, start: dt.date, end: dt.date, narrowing: Narrowing = NO_NARROWING
+) -> TeamReport:
     """People x categories for the range, from the same sweep as the overview."""
-    sweep = entries_for_workspace(workspace_gid=workspace_gid, start=start, end=end)
-    return team_matrix(narrowed(sweep.entries, person=person, project=project)), sweep
+    found = entries_narrowed_for_workspace(
+        workspace_gid=workspace_gid, start=start, end=end, narrowing=narrowing
+    )
+    return TeamReport(team_matrix(found.entries), found.choices, found.as_of)
 
 
 def uncategorised_entries(
-    *, workspace_gid: str, start: dt.date, end: dt.date, person: str = "", project: str = ""
-) -> list[TimeEntry]:
+    *, workspace_gid: str, start: dt.date, end: dt.date, narrowing: Narrowing = NO_NARROWING
+) -> NarrowedEntries:
     """The range's entries that have no category, newest first."""
-    sweep = entries_for_workspace(workspace_gid=workspace_gid, start=start, end=end)
-    found = without_category(narrowed(sweep.entries, person=person, project=project))
-    return sort_entries(found, sort="-date")
-
-
-def references_of(found: Iterator[Reference | None]) -> tuple[Reference, ...]:
-    """Each person or project once, by name (names are user text: escaped where shown)."""
-    unique = {reference.gid: reference for reference in found if reference is not None}
-    return tuple(sorted(unique.values(), key=lambda ref: (ref.name.casefold(), ref.gid)))
+    found = entries_narrowed_for_workspace(
+        workspace_gid=workspace_gid, start=start, end=end, narrowing=narrowing
+    )
+    entries = sort_entries(without_category(found.entries), sort="-date")
+    return replace(found, entries=entries)
 
 
 def _overview_per_category(
@@ -237,6 +296,7 @@ def _overview_per_category(
     end: dt.date,
     include_archived: bool,
     refresh: bool = False,
+    narrowing: Narrowing = NO_NARROWING,
 ) -> WorkspaceOverview:
     """Hours per category, each category's entries fetched as its own task.
 
@@ -252,12 +312,16 @@ def _overview_per_category(
         for category in categories
     ]
     loaded = [_load(category, future) for category, future in futures]
-    overview = build_overview([load for load, _ in loaded], start=start, end=end)
+    everyone = [entry for load, _ in loaded for entry in load.entries]
+    loads = [replace(load, entries=tuple(narrowing.applied(load.entries))) for load, _ in loaded]
+    overview = build_overview(loads, start=start, end=end)
     as_of = min((found for _, found in loaded if found is not None), default=None)
-    return WorkspaceOverview(overview, as_of)
+    return WorkspaceOverview(overview, as_of, choices=NarrowingChoices.of(everyone))
 
 
-def overview_row_for_category(*, category_gid: str, start: dt.date, end: dt.date) -> CategoryHours:
+def overview_row_for_category(
+    *, category_gid: str, start: dt.date, end: dt.date, narrowing: Narrowing = NO_NARROWING
+) -> CategoryHours:
     """One overview row again (a retry); its share is unknown without the other rows."""
     # The name stays unknown if Asana fails now; the page still has it from the first load.
     category = Category(gid=category_gid, name="", color="none")
@@ -266,7 +330,7 @@ def overview_row_for_category(*, category_gid: str, start: dt.date, end: dt.date
         found = _entries_of(category_gid, start, end, refresh=False)
     except AsanaError as error:
         return hours_row(CategoryLoad(category, error=describe(error).detail))
-    return hours_row(CategoryLoad(category, found.entries))
+    return hours_row(CategoryLoad(category, tuple(narrowing.applied(found.entries))))
 
 
 @dataclass(frozen=True)

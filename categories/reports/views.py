@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -27,24 +28,29 @@ from django.views.decorators.http import require_GET
 from categories import selectors as category_selectors
 from categories.access.decorators import time_reviewer_required
 from categories.access.roles import can_change_categories
-from categories.asana import Category, TimeEntry, TooManyPages
+from categories.asana import Category, TooManyPages
 from categories.reports import dates, exports, selectors
-from categories.reports.calculations import BreakdownBy, CategorySummary, Totals, sort_breakdown
-from categories.reports.entries import (
-    CategoryEntries,
-    EntrySort,
-    entries_for_category,
+from categories.reports.calculations import (
+    BreakdownBy,
+    CategorySummary,
+    NarrowingChoices,
+    Totals,
+    sort_breakdown,
 )
+from categories.reports.entries import CategoryEntries, EntrySort
 from categories.reports.exports import ExportFormat
 from categories.reports.forms import (
     ENTRIES_PAGE_SIZE,
     MAX_ENTRIES_SHOWN,
     MAX_EXPORT_DAYS,
+    NARROWING,
     EntriesFilterForm,
     EntriesQuery,
+    NarrowingFields,
     OverviewFilterForm,
     OverviewQuery,
     WorkspaceFilterForm,
+    filter_words,
 )
 from categories.reports.presenters import (
     ShareRow,
@@ -106,6 +112,7 @@ def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
         sort=query.sort,
         granularity=query.group,
         refresh=query.refresh,
+        narrowing=query.narrowing,
     )
     category_future = executor.submit(
         category_selectors.category_get, gid=gid, reuse=True, refresh=query.refresh
@@ -117,8 +124,12 @@ def category_entries_page(request: HttpRequest, gid: str) -> HttpResponse:
         found = report_future.result()
     except TooManyPages as error:
         return _too_many_response(request, gid, form, query, error, category_future)
+    narrowing = _narrowing_context(form, found.choices, hidden=query.beside_narrowing())
+    if narrowing["narrowing_failed"]:
+        return _unknown_choice_response(request, gid, form, narrowing, category_future)
     report = found.entries
     context = {
+        **narrowing,
         **links,
         **_summary_context(gid, query, found.summary),
         "gid": gid,
@@ -156,8 +167,12 @@ def _move_context(request: HttpRequest, move_url: str) -> dict[str, Any]:
 
 def _more_rows_response(request: HttpRequest, gid: str, query: EntriesQuery) -> HttpResponse:
     """ "Load more": the next rows, appended below those already shown."""
-    report = entries_for_category(
-        category_gid=gid, start=query.start, end=query.end, sort=query.sort
+    report = selectors.entries_narrowed(
+        category_gid=gid,
+        start=query.start,
+        end=query.end,
+        sort=query.sort,
+        narrowing=query.narrowing,
     )
     context = {
         "gid": gid,
@@ -196,6 +211,28 @@ def _too_many_response(
         "too_many": describe(error),
         "entries_csv_url": exports["entries"],
         "entries_xlsx_url": exports["entries_xlsx"],
+    }
+    return _entries_page(request, context, status=422)
+
+
+def _unknown_choice_response(
+    request: HttpRequest,
+    gid: str,
+    form: EntriesFilterForm,
+    narrowing: dict[str, Any],
+    category_future: Future[Category],
+) -> HttpResponse:
+    """A person or project not among the range's: its message by the select, and links
+    without it (the rest of the query kept)."""
+    query = form.query()  # the unknown choice is no longer in it
+    context = {
+        **_links(gid, query),
+        **narrowing,
+        "gid": gid,
+        "category": category_future.result(),
+        "form": form,
+        "query": query,
+        "report": None,
     }
     return _entries_page(request, context, status=422)
 
@@ -337,9 +374,15 @@ def entries_export_download(
         return _invalid_range(request)
     # Its name names the file; a category that no longer exists stops here, with a 404.
     category = category_selectors.category_get(gid=gid, reuse=True)
-    entries = selectors.entries_streamed(category_gid=gid, start=query.start, end=query.end)
+    entries = selectors.entries_streamed(
+        category_gid=gid, start=query.start, end=query.end, narrowing=query.narrowing
+    )
     filename = exports.export_filename(
-        subject=category.name, start=query.start, end=query.end, extension=extension
+        subject=category.name,
+        start=query.start,
+        end=query.end,
+        filters=filter_words(query.narrowing),
+        extension=extension,
     )
     return _export_response(exports.entries_table(_first_page_fetched(entries)), filename)
 
@@ -355,14 +398,14 @@ def breakdown_export_download(
         return _invalid_range(request)
     category = category_selectors.category_get(gid=gid, reuse=True)
     rows = selectors.breakdown_for_category(
-        category_gid=gid, start=query.start, end=query.end, by=by
+        category_gid=gid, start=query.start, end=query.end, by=by, narrowing=query.narrowing
     )
     key, descending = query.order(by)
     filename = exports.export_filename(
         subject=category.name,
         start=query.start,
         end=query.end,
-        filters=[f"by {by}"],
+        filters=[f"by {by}", *filter_words(query.narrowing)],
         extension=extension,
     )
     table = exports.breakdown_table(sort_breakdown(rows, key=key, descending=descending), by=by)
@@ -424,8 +467,15 @@ def overview_page(request: HttpRequest) -> HttpResponse:
     context = _overview_context(form, query)
     workspace = current_workspace(request)
     lazy = wants_fragment(request, OVERVIEW_RESULTS)
-    if workspace and (lazy or request.GET.get("full") == "1"):
-        context.update(_results(workspace.gid, query))
+    status = 200
+    # A filtered overview is read at once: its options and its check need the entries.
+    if workspace and (lazy or request.GET.get("full") == "1" or query.range.narrowing):
+        results = _results(workspace.gid, form, query)
+        if results["narrowing_failed"]:
+            status = 422
+            query = replace(query, range=form.query())  # without the unknown choice
+            context = _overview_context(form, query)
+        context.update(results)
     elif workspace:
         # One quick request, so the page names what it is loading while the hours come.
         context["categories"] = selectors.overview_category_list(
@@ -433,8 +483,10 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         )
     if lazy:
         oob = ["reports/_overview_status.html"]
-        return render_swap(request, "reports/_overview_results.html", context, oob=oob)
-    return _overview_page(request, context)
+        return render_swap(
+            request, "reports/_overview_results.html", context, oob=oob, status=status
+        )
+    return _overview_page(request, context, status=status)
 
 
 @require_GET
@@ -449,7 +501,10 @@ def overview_row_page(request: HttpRequest, gid: str) -> HttpResponse:
         # Without JavaScript, a retry is the whole overview again.
         return redirect(query.url(full=True))
     row = selectors.overview_row_for_category(
-        category_gid=gid, start=query.range.start, end=query.range.end
+        category_gid=gid,
+        start=query.range.start,
+        end=query.range.end,
+        narrowing=query.range.narrowing,
     )
     context = {**_overview_context(form, query), "item": ShareRow.of(row)}
     oob = ["reports/_overview_row_note.html"]
@@ -470,31 +525,40 @@ def overview_export_download(request: HttpRequest, extension: ExportFormat) -> H
         start=query.range.start,
         end=query.range.end,
         include_archived=query.archived,
+        narrowing=query.range.narrowing,
     )
+    if not form.check_narrowing(found.choices):
+        return _unknown_choice(request, form)
     filename = exports.export_filename(
         kind="hours-per-category",
         subject=workspace.name or "workspace",
         start=query.range.start,
         end=query.range.end,
-        filters=["with archived"] if query.archived else [],
+        filters=(["with archived"] if query.archived else []) + form.filter_words(),
         extension=extension,
     )
     return _export_response(exports.overview_table(found.overview.rows), filename)
 
 
-def _results(workspace_gid: str, query: OverviewQuery) -> dict[str, Any]:
+def _results(workspace_gid: str, form: OverviewFilterForm, query: OverviewQuery) -> dict[str, Any]:
     found = selectors.overview_for_workspace(
         workspace_gid=workspace_gid,
         start=query.range.start,
         end=query.range.end,
         include_archived=query.archived,
         refresh=query.refresh,
+        narrowing=query.range.narrowing,
     )
+    narrowing = _narrowing_context(form, found.choices, hidden=query.beside_narrowing())
+    if narrowing["narrowing_failed"]:
+        return narrowing
     overview = found.overview
+    uncategorised = query.range_params() | query.range.narrowing_params()
     return {
+        **narrowing,
         "overview": overview,
         "fallback_reason": found.fallback_reason,
-        "uncategorised_url": f"{reverse('uncategorised')}?{urlencode(query.range_params())}",
+        "uncategorised_url": f"{reverse('uncategorised')}?{urlencode(uncategorised)}",
         "as_of": found.as_of,
         "rows": [ShareRow.of(row) for row in overview.rows],
         "charts": overview_charts(overview) if overview.summed.minutes else [],
@@ -509,8 +573,10 @@ def _overview_context(form: OverviewFilterForm, query: OverviewQuery) -> dict[st
         "overview_csv_url": query.export_url("csv"),
         "overview_xlsx_url": query.export_url("xlsx"),
         "range_query": urlencode(query.range_params()),
+        # The filters, carried by the rows' links (to entries that hold the row's hours).
+        "filter_query": urlencode(query.range.narrowing_params()),
         "range_action": reverse("overview"),
-        "range_hidden": {"archived": "1"} if query.archived else {},
+        "range_hidden": query.kept_params(),
         "presets": dates.preset_links(query.range.preset, lambda p: query.url(preset=p)),
         "scopes": [
             {
@@ -554,21 +620,27 @@ def _overview_page(
 def team_page(request: HttpRequest) -> HttpResponse:
     """People x categories for a range: hours per cell, per person, per category."""
     form = WorkspaceFilterForm(request.GET, today=timezone.localdate())
-    context = _workspace_context(form, "team")
     workspace = current_workspace(request)
-    if form.is_valid() and workspace:
-        query = form.query()
-        matrix, sweep = selectors.team_for_workspace(
-            workspace_gid=workspace.gid, start=query.start, end=query.end, **form.narrowing()
-        )
-        context |= {
-            "matrix": matrix,
-            "rows": team_rows(matrix, range_query=urlencode(query.range_params())),
-            "as_of": sweep.as_of,
-            **_narrowing_options(form, sweep.entries),
-            "csv_url": f"{reverse('team_csv')}?{urlencode(form.filter_params())}",
-        }
-    return render(request, "reports/team.html", context, status=200 if form.is_valid() else 422)
+    if not form.is_valid() or workspace is None:
+        return _workspace_page(request, "reports/team.html", form, "team")
+    query = form.query()
+    team = selectors.team_for_workspace(
+        workspace_gid=workspace.gid, start=query.start, end=query.end, narrowing=query.narrowing
+    )
+    narrowing = _narrowing_context(form, team.choices, hidden=query.range_params())
+    if narrowing["narrowing_failed"]:
+        return _workspace_page(request, "reports/team.html", form, "team", narrowing)
+    # A cell opens the entries it sums: its category's, of its person, in this range and
+    # project; the page's own links (presets, CSV) carry the filters as they are.
+    cell_params = query.range_params() | ({"project": query.project} if query.project else {})
+    context = {
+        **narrowing,
+        "matrix": team.matrix,
+        "rows": team_rows(team.matrix, params=cell_params),
+        "as_of": team.as_of,
+        "csv_url": f"{reverse('team_csv')}?{urlencode(form.filter_params())}",
+    }
+    return _workspace_page(request, "reports/team.html", form, "team", context)
 
 
 @require_GET
@@ -579,14 +651,16 @@ def team_csv_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or workspace is None:
         return _invalid_range(request)
     query = form.query()
-    matrix, _ = selectors.team_for_workspace(
-        workspace_gid=workspace.gid, start=query.start, end=query.end, **form.narrowing()
+    team = selectors.team_for_workspace(
+        workspace_gid=workspace.gid, start=query.start, end=query.end, narrowing=query.narrowing
     )
+    if not form.check_narrowing(team.choices):
+        return _unknown_choice(request, form)
     filename = exports.export_filename(
         kind="team", subject=workspace.name or "workspace", start=query.start, end=query.end,
         filters=form.filter_words(),
     )  # fmt: skip
-    return _export_response(exports.team_table(matrix), filename)
+    return _export_response(exports.team_table(team.matrix), filename)
 
 
 @require_GET
@@ -594,34 +668,43 @@ def team_csv_download(request: HttpRequest) -> HttpResponse:
 def uncategorised_page(request: HttpRequest) -> HttpResponse:
     """The range's entries with no category: what tidying the categories is about."""
     form = WorkspaceFilterForm(request.GET, today=timezone.localdate())
-    context = _workspace_context(form, "uncategorised")
     workspace = current_workspace(request)
-    if form.is_valid() and workspace:
-        query = form.query()
-        entries = selectors.uncategorised_entries(
-            workspace_gid=workspace.gid, start=query.start, end=query.end, **form.narrowing()
-        )
-        sweep = selectors.entries_for_workspace(
-            workspace_gid=workspace.gid, start=query.start, end=query.end
-        )
-        context |= {
-            "entries": entries[:MAX_ENTRIES_SHOWN],
-            "total": Totals.of(entries),
-            "shown_all": len(entries) <= MAX_ENTRIES_SHOWN,
-            **_narrowing_options(form, sweep.entries),
-        }
-        if can_change_categories(request.user):
-            # Admins file the time from here (categories.jobs): the categories to file under.
-            targets = category_selectors.category_list(workspace_gid=workspace.gid).categories
-            context |= {"can_file": True, "move_targets": targets}
-    status = 200 if form.is_valid() else 422
-    return render(request, "reports/uncategorised.html", context, status=status)
+    template = "reports/uncategorised.html"
+    if not form.is_valid() or workspace is None:
+        return _workspace_page(request, template, form, "uncategorised")
+    query = form.query()
+    found = selectors.uncategorised_entries(
+        workspace_gid=workspace.gid, start=query.start, end=query.end, narrowing=query.narrowing
+    )
+    narrowing = _narrowing_context(form, found.choices, hidden=query.range_params())
+    if narrowing["narrowing_failed"]:
+        return _workspace_page(request, template, form, "uncategorised", narrowing)
+    context = {
+        **narrowing,
+        "entries": found.entries[:MAX_ENTRIES_SHOWN],
+        "total": Totals.of(found.entries),
+        "shown_all": len(found.entries) <= MAX_ENTRIES_SHOWN,
+    }
+    if can_change_categories(request.user):
+        # Admins file the time from here (categories.jobs): the categories to file under.
+        targets = category_selectors.category_list(workspace_gid=workspace.gid).categories
+        context |= {"can_file": True, "move_targets": targets}
+    return _workspace_page(request, template, form, "uncategorised", context)
 
 
-def _workspace_context(form: WorkspaceFilterForm, url_name: str) -> dict[str, Any]:
-    query = form.query_or_today()
-    hidden = {key: value for key, value in form.narrowing().items() if value}
-    return {
+def _workspace_page(
+    request: HttpRequest,
+    template: str,
+    form: WorkspaceFilterForm,
+    url_name: str,
+    found: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A workspace-wide screen: its range bar and filters around what was `found`; 422
+    while the range or a filter needs correcting (nothing, or only the options, found)."""
+    query = form.shown_query()
+    hidden = query.narrowing_params()
+    context = {
+        **(found or {}),
         "form": form,
         "query": query,
         "range_action": reverse(url_name),
@@ -634,11 +717,31 @@ def _workspace_context(form: WorkspaceFilterForm, url_name: str) -> dict[str, An
             ),
         ),
     }
+    status = 200 if not form.errors else 422
+    return render(request, template, context, status=status)
 
 
-def _narrowing_options(form: WorkspaceFilterForm, entries: list[TimeEntry]) -> dict[str, Any]:
+# --- the filters, on every report screen ---------------------------------------------------
+
+
+def _narrowing_context(
+    form: NarrowingFields, choices: NarrowingChoices, *, hidden: Mapping[str, str]
+) -> dict[str, Any]:
+    """The filters' form (templates/reports/_narrowing.html): the range's people and
+    projects, the chosen ones, the rest of the page's query as hidden fields, and whether
+    a choice in the URL was unknown (its message is then by its select)."""
+    failed = not form.check_narrowing(choices)
     return {
-        "people": selectors.references_of(entry.created_by for entry in entries),
-        "projects": selectors.references_of(entry.attributable_to for entry in entries),
-        "chosen": form.narrowing(),
+        "choices": choices,
+        "narrowing": form.narrowing(),
+        "narrowing_hidden": hidden,
+        "narrowing_failed": failed,
     }
+
+
+def _unknown_choice(request: HttpRequest, form: NarrowingFields) -> HttpResponse:
+    """An export asked for a person or project without time in its range."""
+    errors = form.errors
+    messages = [str(error) for field in NARROWING for error in errors.get(field, [])]
+    problem = ProblemMessage("The filter needs correcting", " ".join(messages), 422)
+    return render(request, "web/problem.html", {"problem": problem}, status=422)
