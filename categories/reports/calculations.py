@@ -366,6 +366,9 @@ def bar_chart(rows: Sequence[Row]) -> ChartData:
     return _hours_chart((r.label for r in rows), (r.hours for r in rows))
 
 
+NO_CATEGORY_LABEL = "No category"
+
+
 def category_label(category: Category) -> str:
     return category.name or UNNAMED_CATEGORY
 
@@ -699,7 +702,7 @@ def team_matrix(entries: Iterable[TimeEntry]) -> TeamMatrix:
     team_columns = tuple(
         TeamColumn(
             key=key,
-            label=category_label(category) if category else "No category",
+            label=category_label(category) if category else NO_CATEGORY_LABEL,
             category=category,
             minutes=column_minutes[key],
         )

@@ -30,7 +30,13 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from categories.asana import Reference, TimeEntry
-from categories.reports.calculations import CategoryHours, Row, TeamMatrix, minutes_to_hours
+from categories.reports.calculations import (
+    NO_CATEGORY_LABEL,
+    Overview,
+    Row,
+    TeamMatrix,
+    minutes_to_hours,
+)
 
 ExportFormat = Literal["csv", "xlsx"]
 # Excel reads a CSV as the local ANSI code page unless it starts with a UTF-8 BOM.
@@ -144,26 +150,39 @@ def breakdown_table(rows: Iterable[Row], *, by: str) -> Table:
     )
 
 
-def overview_table(rows: Iterable[CategoryHours]) -> Table:
-    """Hours per category; a row that failed to load is exported as failed, not as 0."""
+def overview_table(overview: Overview) -> Table:
+    """Hours per category, then the time logged with no category (when the workspace
+    listing could show it); a row that failed to load is exported as failed, not as 0."""
     header = ("category", "category_gid", "archived", "minutes", "hours", "entries", "share")
-    return Table(
-        "Hours per category",
-        (*header, "status"),
+    rows: list[Sequence[Value]] = [
         (
+            row.category.name,
+            row.category.gid,
+            "yes" if row.category.is_archived else "no",
+            row.minutes,
+            Hours(row.minutes),
+            row.entries,
+            Share(row.share),
+            "loaded" if row.status == "ok" else f"failed: {row.error}",
+        )
+        for row in overview.rows
+    ]
+    none = overview.uncategorised
+    if none is not None:
+        # Shares are of the categories' hours, so time with no category has none.
+        rows.append(
             (
-                row.category.name,
-                row.category.gid,
-                "yes" if row.category.is_archived else "no",
-                row.minutes,
-                Hours(row.minutes),
-                row.entries,
-                Share(row.share),
-                "loaded" if row.status == "ok" else f"failed: {row.error}",
+                NO_CATEGORY_LABEL,
+                "",
+                "no",
+                none.minutes,
+                Hours(none.minutes),
+                none.entries,
+                None,
+                "loaded",
             )
-            for row in rows
-        ),
-    )
+        )
+    return Table("Hours per category", (*header, "status"), rows)
 
 
 def team_table(matrix: TeamMatrix) -> Table:

@@ -537,7 +537,7 @@ def overview_export_download(request: HttpRequest, extension: ExportFormat) -> H
         filters=(["with archived"] if query.archived else []) + form.filter_words(),
         extension=extension,
     )
-    return _export_response(exports.overview_table(found.overview.rows), filename)
+    return _export_response(exports.overview_table(found.overview), filename)
 
 
 def _results(workspace_gid: str, form: OverviewFilterForm, query: OverviewQuery) -> dict[str, Any]:

@@ -83,6 +83,22 @@ def test_the_overview_exports_hours_per_category(admin_http) -> None:
     assert workbook.active.max_row == len(rows)
 
 
+def test_the_overview_export_ends_with_the_time_logged_with_no_category(admin_http) -> None:
+    from categories.sandbox.models import SandboxEntry
+
+    *_, last = csv_rows_of(admin_http, f"/overview/export.csv?{SEPTEMBER}")
+
+    workspace = SandboxEntry.objects.filter(categories__name="Engineering").first().workspace
+    none = SandboxEntry.objects.filter(
+        workspace=workspace, categories__isnull=True, entered_on__range=(START, END)
+    )
+    assert none.exists(), "the demo data has time with no category in September"
+    assert last[:3] == ["No category", "", "no"]
+    assert int(last[3]) == sum(none.values_list("duration_minutes", flat=True))
+    assert int(last[5]) == none.count()
+    assert last[6] == ""  # shares are of the categories' hours
+
+
 def test_a_bad_range_is_refused_with_words_not_a_file(admin_http) -> None:
     gid = category_gid("Engineering")
     response = admin_http.get(f"/categories/{gid}/export/entries.xlsx?range=custom&start=x")

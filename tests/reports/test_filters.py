@@ -218,10 +218,18 @@ def test_the_filters_are_in_the_url_of_every_link_and_in_the_forms(admin_http, a
 def test_the_overview_csv_and_excel_hold_the_filtered_hours(admin_http, asana) -> None:
     header, *rows = csv_of(admin_http, f"/overview/export.csv?{ANN_ONLY}")
     minutes = header.index("minutes")
-    assert {row[0]: int(row[minutes]) for row in rows} == {"Design": 60, "Build": 30}
+    assert {row[0]: int(row[minutes]) for row in rows} == {
+        "Design": 60,
+        "Build": 30,
+        "No category": 15,
+    }
 
     header, *rows = xlsx_of(admin_http, f"/overview/export.xlsx?{SEPTEMBER}&project={BETA.gid}")
-    assert {row[0]: row[header.index("minutes")] for row in rows} == {"Design": 45, "Build": 0}
+    assert {row[0]: row[header.index("minutes")] for row in rows} == {
+        "Design": 45,
+        "Build": 0,
+        "No category": 0,
+    }
 
 
 def test_a_name_with_markup_is_shown_as_text_in_the_filters(admin_http, asana) -> None:
