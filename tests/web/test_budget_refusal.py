@@ -79,6 +79,7 @@ def test_a_real_token_gets_the_budget_every_process_shares(settings: Any, tmp_pa
 def test_a_429_on_one_server_pauses_the_token_on_every_server(settings: Any, tmp_path: Any) -> None:
     from categories.web.client import build_client, shared_budget, token_budget_key
 
+    settings.DEMO_MODE = False  # a real token: in demo mode clients talk to the sandbox
     settings.REDIS_URL = ""
     settings.ASANA_BASE_URL = BASE_URL
     settings.ASANA_BUDGET_WAIT_SECONDS = 0.1
