@@ -121,6 +121,10 @@ def _require_enabled() -> None:
 def _refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
     """The login page again, with why, and nobody signed in."""
     messages.error(request, message)
+    if request.user.is_authenticated:
+        # Already signed in (the Back button to a spent answer): the login page would send
+        # them on with a redirect, which a 4xx status would turn into a blank page.
+        return redirect("home")
     response = SignInView.as_view()(request)
     response.status_code = status
     return response
