@@ -85,6 +85,8 @@ def asana_sign_in_callback(request: HttpRequest) -> HttpResponse:
     except (requests.RequestException, ValueError) as error:
         logger.warning("Asana's token endpoint failed: %s", type(error).__name__)
         return _refused(request, UNREACHABLE, status=503)
+    # At once: from here on an error report hides these tokens (categories.web.error_reports).
+    tokens = issued_tokens(token)
     person = token.get("data") or {}
     if not person.get("gid"):
         logger.warning("Asana's token answer named no user")
@@ -95,7 +97,7 @@ def asana_sign_in_callback(request: HttpRequest) -> HttpResponse:
         asana_user_gid=str(person["gid"]),
         name=person.get("name") or "",
         email=person.get("email") or "",
-        tokens=issued_tokens(token),
+        tokens=tokens,
     )
     try:
         with acting_as(person_asana(user)):

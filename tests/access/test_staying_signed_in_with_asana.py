@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from categories.access.models import AsanaGrant
-from categories.sandbox.models import SandboxOAuthToken, SandboxCategory
+from categories.sandbox.models import SandboxCategory, SandboxOAuthToken
 from categories.sandbox.oauth import expire_access_tokens, revoke_grants
 from categories.web.middleware import SIGN_IN_ENDED
 from categories.web.people import PersonAsana, person_asana
