@@ -18,8 +18,9 @@ from django.utils import timezone
 from categories.access.models import AsanaGrant
 from categories.sandbox.models import SandboxCategory, SandboxOAuthToken
 from categories.sandbox.oauth import expire_access_tokens, revoke_grants
+from categories.web.client import person_budget_key
 from categories.web.middleware import SIGN_IN_ENDED
-from categories.web.people import PersonAsana, person_asana
+from categories.web.people import PersonAsana, forget_people, person_asana
 from tests.support.asana_sign_in import (
     CHEN,
     LOGIN,
@@ -236,3 +237,44 @@ def test_someone_elses_revocation_leaves_a_person_signed_in(client: Client) -> N
 
     assert client.get("/").status_code == 200
     assert "_auth_user_id" in client.session
+
+
+# --- each person's own Asana budget ------------------------------------------------------------
+
+
+@pytest.fixture
+def budget_keys(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The budget key of every client built for a person, in order."""
+    from categories.web import people
+
+    keys: list[str] = []
+    build = people.build_client
+
+    def spy(**kwargs: Any) -> Any:
+        keys.append(kwargs["budget_key"])
+        return build(**kwargs)
+
+    monkeypatch.setattr(people, "build_client", spy)
+    return keys
+
+
+def test_two_people_spend_two_budgets(budget_keys: list[str]) -> None:
+    priya, chen = Client(), Client()
+    sign_in_with_asana(priya, PRIYA)
+    sign_in_with_asana(chen, CHEN)
+
+    assert len(set(budget_keys)) == 2
+    assert set(budget_keys) == {person_budget_key(PRIYA), person_budget_key(CHEN)}
+
+
+def test_a_persons_budget_outlives_their_token(priya: Client, budget_keys: list[str]) -> None:
+    before, refresh = stored_tokens(PRIYA)
+    expire_in_our_records(PRIYA)
+    forget_people()  # another process: a client built anew, with the refreshed token
+
+    assert priya.get("/").status_code == 200
+
+    after, _ = stored_tokens(PRIYA)
+    assert after != before
+    assert budget_keys == [person_budget_key(PRIYA)]
+    assert not [key for key in budget_keys if any(t in key for t in (before, after, refresh))]
