@@ -174,7 +174,7 @@ user.groups.add(Group.objects.get(name="Time reviewers"))
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login" not in url)
     assert page.get_by_text(username).count() >= 1
     assert page.locator("b.xss").count() == 0
@@ -234,7 +234,7 @@ def test_an_htmx_request_after_signing_out_elsewhere_goes_to_the_login_page(
     admin_page.evaluate("() => { htmx.ajax('GET', '/categories/new/', {target: '#problems'}); }")
     # The whole page went to the login page (and comes back to "/" after signing in).
     admin_page.wait_for_url(lambda url: url.endswith("/accounts/login/?next=%2F"))
-    assert admin_page.get_by_role("button", name="Sign in").is_visible()
+    assert admin_page.get_by_role("button", name="Sign in", exact=True).is_visible()
 
 
 # --- demo accounts ------------------------------------------------------------------------
@@ -250,6 +250,6 @@ def test_the_demo_accounts_on_the_login_page_sign_in(page: Any) -> None:
     assert set(shown) == {"admin", "reviewer"}
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(shown["admin"])
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login" not in url)
     assert page.get_by_role("link", name="Audit log").is_visible()
