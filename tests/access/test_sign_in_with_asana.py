@@ -272,7 +272,7 @@ def test_denying_on_the_approval_page_says_you_are_not_signed_in(client: Client)
     assert_refused(client.get(callback_path(denied)), client, DENIED)
 
 
-@pytest.mark.parametrize("kind", ["connection_refused", "status"])
+@pytest.mark.parametrize("kind", ["connection_refused", "status", "malformed"])
 def test_asana_unreachable_for_the_exchange_is_a_503_saying_so(client: Client, kind: str) -> None:
     approved = decide(client, start(client), PRIYA)
     inject_fault(kind=kind, path_pattern="oauth_token", status=503 if kind == "status" else None)

@@ -278,3 +278,23 @@ def test_a_persons_budget_outlives_their_token(priya: Client, budget_keys: list[
     assert after != before
     assert budget_keys == [person_budget_key(PRIYA)]
     assert not [key for key in budget_keys if any(t in key for t in (before, after, refresh))]
+
+
+# --- Asana's sign-in down at a refresh ---------------------------------------------------------
+
+
+def test_asana_down_at_a_refresh_says_so_and_keeps_the_person_signed_in(priya: Client) -> None:
+    from categories.sandbox.faults import clear_faults, inject_fault
+
+    expire_in_our_records(PRIYA)
+    forget_people()
+    inject_fault(kind="connection_refused", path_pattern="oauth_token")
+
+    page = priya.get("/")
+
+    assert page.status_code == 503
+    assert "Asana is unavailable right now" in text_of(page)
+    assert "_auth_user_id" in priya.session
+    assert AsanaGrant.objects.filter(asana_user_gid=PRIYA).exists()
+    clear_faults()  # Asana is back: the next page refreshes and works
+    assert priya.get("/").status_code == 200
