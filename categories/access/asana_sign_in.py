@@ -88,8 +88,8 @@ def asana_sign_in_callback(request: HttpRequest) -> HttpResponse:
     # At once: from here on an error report hides these tokens (categories.web.error_reports).
     tokens = issued_tokens(token)
     person = token.get("data") or {}
-    if not person.get("gid"):
-        logger.warning("Asana's token answer named no user")
+    if not person.get("gid") or not tokens.refresh_token:
+        logger.warning("Asana's token answer named no user or carried no refresh token")
         return _refused(request, UNREACHABLE, status=502)
     user = _dashboard_account(person)
     grant_store_sign_in(

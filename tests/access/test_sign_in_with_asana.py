@@ -307,3 +307,26 @@ def test_a_signed_in_person_opening_a_stale_answer_stays_signed_in_and_is_told(
     assert again["Location"] == "/"
     assert signed_in_username(client) == f"asana-{PRIYA}"
     assert STARTED_ELSEWHERE in text_of(client.get("/"))
+
+
+@pytest.mark.parametrize("missing", ["refresh_token", "data"])
+def test_a_token_answer_missing_what_a_sign_in_needs_is_refused_not_a_500(
+    client: Client, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    """Asana's answer to a code names the user and carries a refresh token; one that does
+    not (a proxy, a changed API) cannot sign anyone in."""
+    from authlib.integrations.django_client import DjangoOAuth2App
+
+    exchange = DjangoOAuth2App.authorize_access_token
+
+    def incomplete(self: DjangoOAuth2App, request: Any, **kwargs: Any) -> dict[str, Any]:
+        answer = exchange(self, request, **kwargs)
+        answer.pop(missing, None)
+        return answer
+
+    monkeypatch.setattr(DjangoOAuth2App, "authorize_access_token", incomplete)
+    approved = decide(client, start(client), PRIYA)
+
+    answer = client.get(callback_path(approved))
+
+    assert_refused(answer, client, UNREACHABLE, status=502)
