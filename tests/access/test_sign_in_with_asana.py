@@ -98,7 +98,8 @@ def test_without_an_oauth_app_the_login_page_works_as_before(client: Client, set
 def test_the_button_is_offered_only_with_an_oauth_app(
     environment: dict[str, str], enabled: bool
 ) -> None:
-    env = {"ALLOWED_HOSTS": "127.0.0.1,localhost", **environment}
+    unset = {"ASANA_ACCESS_TOKEN": "", "ASANA_OAUTH_CLIENT_ID": "", "ASANA_OAUTH_CLIENT_SECRET": ""}
+    env = {"ALLOWED_HOSTS": "127.0.0.1,localhost", **unset, **environment}
 
     assert settings_under(env, ["ASANA_OAUTH_ENABLED"]) == {"ASANA_OAUTH_ENABLED": enabled}
 
