@@ -334,3 +334,17 @@ def test_alex_the_admin_of_both_administers_both() -> None:
 
     assert can_change_categories_in(account(ALEX), NORTHWIND)
     assert can_change_categories_in(account(ALEX), ACME)
+
+
+def test_each_person_sees_their_own_asana_not_the_last_persons() -> None:
+    """Answers are cached per person: Alex's workspaces never show in Priya's pages."""
+    alex, priya = signed_in(ALEX), signed_in(PRIYA)
+    alex_page = text_of(alex.get("/"))
+    assert "Acme Consulting Group" in alex_page
+    assert "Signed in as Alex Morgan" in alex_page
+
+    page = text_of(priya.get("/"))
+
+    assert "Signed in as Priya Raman" in page
+    assert "Acme Consulting Group" not in page
+    assert "Alex Morgan" not in page
