@@ -72,10 +72,3 @@ def stored_tokens(user_gid: str) -> tuple[str, str]:
     grant = AsanaGrant.objects.get(asana_user_gid=user_gid)
     return access_token_of(grant), refresh_token_of(grant)
 
-
-def flash_messages(response: Any) -> list[str]:
-    """The messages the response's page shows (rendered via the messages framework)."""
-    context = getattr(response, "context", None)
-    if context is None or "messages" not in context:
-        return []
-    return [str(message) for message in context["messages"]]
