@@ -85,9 +85,11 @@ def asana_sign_in_callback(request: HttpRequest) -> HttpResponse:
     except (requests.RequestException, ValueError) as error:
         logger.warning("Asana's token endpoint failed: %s", type(error).__name__)
         return _refused(request, UNREACHABLE, status=503)
+    # At once: from here on an error report hides these tokens (categories.web.error_reports).
+    tokens = issued_tokens(token)
     person = token.get("data") or {}
-    if not person.get("gid"):
-        logger.warning("Asana's token answer named no user")
+    if not person.get("gid") or not tokens.refresh_token:
+        logger.warning("Asana's token answer named no user or carried no refresh token")
         return _refused(request, UNREACHABLE, status=502)
     user = _dashboard_account(person)
     grant_store_sign_in(
@@ -95,7 +97,7 @@ def asana_sign_in_callback(request: HttpRequest) -> HttpResponse:
         asana_user_gid=str(person["gid"]),
         name=person.get("name") or "",
         email=person.get("email") or "",
-        tokens=issued_tokens(token),
+        tokens=tokens,
     )
     try:
         with acting_as(person_asana(user)):
@@ -121,6 +123,10 @@ def _require_enabled() -> None:
 def _refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpResponse:
     """The login page again, with why, and nobody signed in."""
     messages.error(request, message)
+    if request.user.is_authenticated:
+        # Already signed in (the Back button to a spent answer): the login page would send
+        # them on with a redirect, which a 4xx status would turn into a blank page.
+        return redirect("home")
     response = SignInView.as_view()(request)
     response.status_code = status
     return response

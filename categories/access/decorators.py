@@ -96,7 +96,7 @@ NO_WORKSPACE = ProblemMessage(
 NO_REVIEW = ProblemMessage(
     "You can see the categories, not the time",
     "Reviewing the time logged in this workspace needs the manager role, which an admin "
-    "of this workspace grants on the Roles page.",
+    "of this workspace grants on the People page.",
     403,
 )
 NOT_IN_WORKSPACE = ProblemMessage(

@@ -116,9 +116,9 @@ def can_change_categories_in(user: Any, workspace_gid: str | None) -> bool:
 
 
 def can_manage_roles_in(user: Any, workspace_gid: str) -> bool:
-    """May grant the manager role of that workspace: its admins (as Asana says; a local
-    category admin or superuser is an admin of every workspace)."""
-    return can_change_categories_in(user, workspace_gid)
+    """May grant the manager role of that workspace: its admins, as Asana says (a local
+    account holds no role in Asana's workspaces to hand out)."""
+    return is_asana_person(user) and can_change_categories_in(user, workspace_gid)
 
 
 def role_names(user: Any) -> list[str]:

@@ -10,6 +10,8 @@ in with Asana again, nothing fails.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -24,6 +26,31 @@ class UnreadableGrant(Exception):
     """No configured key decrypts the stored tokens."""
 
 
+# The tokens this process has held lately (issued to it, or decrypted by it): what error
+# reports must not show (categories.web.error_reports). A person's token passes through
+# frames no code of ours can mark (Authlib's request body, requests' headers), so the
+# report's filter hides any variable that holds one of these.
+KEPT_IN_MIND = 1024
+_in_use: OrderedDict[str, None] = OrderedDict()
+_in_use_lock = threading.Lock()
+
+
+def _in_play(*tokens: str | None) -> None:
+    with _in_use_lock:
+        for token in tokens:
+            if token:
+                _in_use[token] = None
+                _in_use.move_to_end(token)
+        while len(_in_use) > KEPT_IN_MIND:
+            _in_use.popitem(last=False)
+
+
+def tokens_in_use() -> list[str]:
+    """People's tokens this process has held lately, for hiding them from error reports."""
+    with _in_use_lock:
+        return list(_in_use)
+
+
 @dataclass(frozen=True)
 class IssuedTokens:
     """What Asana's token endpoint answered (the refresh token only on sign-in)."""
@@ -35,6 +62,9 @@ class IssuedTokens:
     @property
     def expires_at(self) -> dt.datetime:
         return timezone.now() + dt.timedelta(seconds=self.expires_in)
+
+    def __post_init__(self) -> None:
+        _in_play(self.access_token, self.refresh_token)
 
     def __repr__(self) -> str:
         # Never show a token, not in a log line nor in an error report's locals.
@@ -51,9 +81,11 @@ def encrypt_token(token: str) -> str:
 
 def decrypt_token(ciphertext: str) -> str:
     try:
-        return _keys().decrypt(ciphertext.encode()).decode()
+        token = _keys().decrypt(ciphertext.encode()).decode()
     except (InvalidToken, ValueError):
         raise UnreadableGrant from None
+    _in_play(token)
+    return token
 
 
 def access_token_of(grant: AsanaGrant) -> str:

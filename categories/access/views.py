@@ -15,10 +15,12 @@ from django.views.decorators.http import require_http_methods
 from categories.access.decorators import (
     category_admin_required,
     current_workspace_gid,
+    denied,
     forbidden,
 )
 from categories.access.demo_accounts import shown_demo_accounts
 from categories.access.forms import ManagerRoleForm
+from categories.access.roles import can_manage_roles_in
 from categories.access.selectors import workspace_people_list, workspace_role_get
 from categories.access.workspace_roles import workspace_manager_set
 from categories.web.privacy import is_loopback_host
@@ -72,11 +74,14 @@ NOT_FOR_MANAGER = "Only a member who is neither an admin nor a guest can be made
 @require_http_methods(["GET", "POST"])
 @category_admin_required
 def people_page(request: HttpRequest) -> HttpResponse:
-    """The people who signed in with Asana in this workspace; its admins grant or withdraw
-    the manager role (reviewing time) here, one person at a time."""
+    """The people who signed in with Asana in this workspace; its admins (as Asana says)
+    grant or withdraw the manager role (reviewing time) here, one person at a time. Local
+    category admins see the list."""
     workspace_gid = current_workspace_gid(request)
     if workspace_gid is None:
         raise Http404("No Asana workspace is chosen.")
+    if request.method == "POST" and not can_manage_roles_in(request.user, workspace_gid):
+        return denied(request, "change")
     form = ManagerRoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         role = workspace_role_get(workspace_gid=workspace_gid, user_id=form.cleaned_data["person"])
@@ -99,6 +104,5 @@ def people_page(request: HttpRequest) -> HttpResponse:
     context = {
         "people": workspace_people_list(workspace_gid=workspace_gid),
         "form": form,
-        "asana_sign_in": settings.ASANA_OAUTH_ENABLED,
     }
     return render(request, "access/people.html", context, status=422 if form.errors else 200)

@@ -387,6 +387,15 @@ class _S256Required(CodeChallenge):
         super().validate_code_challenge(grant, redirect_uri)
 
 
+class _IssuedToken(dict):
+    """A token answer that never shows its tokens: Authlib's server logs what it issues
+    (at DEBUG), and in demo mode that log is the dashboard's own."""
+
+    def __repr__(self) -> str:
+        hidden = {key: "********" for key in ("access_token", "refresh_token") if key in self}
+        return repr({**self, **hidden})
+
+
 def _bearer_token(
     grant_type: str,
     client: SandboxOAuthClient,
@@ -396,13 +405,15 @@ def _bearer_token(
     include_refresh_token: bool = True,
 ) -> dict[str, Any]:
     assert user is not None, "both grants act for a user"
-    token: dict[str, Any] = {
-        "token_type": "bearer",
-        "access_token": ACCESS_TOKEN_PREFIX + secrets.token_urlsafe(32),
-        "expires_in": expires_in or token_seconds(),
-        # Asana's token answer names the user, so the app needs no extra request.
-        "data": {"id": int(user.gid), "gid": user.gid, "name": user.name, "email": user.email},
-    }
+    token: dict[str, Any] = _IssuedToken(
+        {
+            "token_type": "bearer",
+            "access_token": ACCESS_TOKEN_PREFIX + secrets.token_urlsafe(32),
+            "expires_in": expires_in or token_seconds(),
+            # Asana's token answer names the user, so the app needs no extra request.
+            "data": {"id": int(user.gid), "gid": user.gid, "name": user.name, "email": user.email},
+        }
+    )
     if include_refresh_token:
         token["refresh_token"] = REFRESH_TOKEN_PREFIX + secrets.token_urlsafe(32)
     return token

@@ -22,7 +22,10 @@ logger = logging.getLogger(__name__)
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:
-    context: dict[str, Any] = {"demo_mode": settings.DEMO_MODE}
+    context: dict[str, Any] = {
+        "demo_mode": settings.DEMO_MODE,
+        "asana_sign_in": settings.ASANA_OAUTH_ENABLED,
+    }
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

@@ -126,6 +126,17 @@ class PersonAsana:
 
     def _refresh(self, *, failed_token: str | None) -> None:
         """Refresh, unless another request or process did (the grant's row is locked)."""
+        try:
+            self._refresh_locked(failed_token=failed_token)
+        except SignInEnded:
+            # Leaving the transaction by the exception undid the grant's deletion: the
+            # sign-in Asana refuses is forgotten now, so nothing acts with it again.
+            AsanaGrant.objects.filter(
+                user_id=self.user_id, signed_in_at=self._signed_in_at
+            ).delete()
+            raise
+
+    def _refresh_locked(self, *, failed_token: str | None) -> None:
         with transaction.atomic():
             grant = (
                 AsanaGrant.objects.select_for_update()

@@ -11,18 +11,15 @@ from django.test import Client
 
 from categories.access.models import WorkspaceRole
 from categories.access.roles import can_review_time_in
-from tests.support.asana_sign_in import PRIYA, sign_in_with_asana
+from tests.support.asana_sign_in import CHEN, PRIYA, SAM, sign_in_with_asana
 from tests.support.sandbox import ACME, NORTHWIND
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
 
-CHEN = "1202000000000005"  # a member of Northwind and of Acme, admin of neither
-SAM = "1202000000000009"  # a guest of Northwind
-
 
 def signed_in(person_gid: str) -> tuple[Client, Any]:
     client = Client()
-    sign_in_with_asana(client, person_gid=person_gid)
+    sign_in_with_asana(client, person_gid)
     return client, WorkspaceRole.objects.filter(user__username=f"asana-{person_gid}")
 
 
@@ -108,3 +105,23 @@ def test_a_member_may_not_open_the_people_page_nor_grant_themselves(chen: Client
     assert chen.get("/people/").status_code == 403
     assert chen.post("/people/", {"person": person.pk, "is_manager": "on"}).status_code == 403
     assert not role_of(CHEN, NORTHWIND).is_manager
+
+
+def test_a_local_category_admin_sees_the_list_but_grants_nothing(
+    category_admin: Any, chen: Client
+) -> None:
+    person = role_of(CHEN, NORTHWIND).user
+    client = Client()
+    client.force_login(category_admin)
+    client.post("/workspace/", {"workspace": NORTHWIND})
+
+    page = client.get("/people/").content.decode()
+
+    assert "Chen Wei" in page
+    assert 'name="is_manager"' not in page
+    assert client.post("/people/", {"person": person.pk, "is_manager": "on"}).status_code == 403
+    assert not role_of(CHEN, NORTHWIND).is_manager
+
+
+def test_the_navigation_links_the_people_page_for_admins(priya: Client) -> None:
+    assert 'href="/people/"' in priya.get("/").content.decode()

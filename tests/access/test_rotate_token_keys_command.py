@@ -12,13 +12,13 @@ from django.core.management import call_command
 
 from categories.access.models import AsanaGrant
 from categories.access.tokens import access_token_of, refresh_token_of
-from tests.support.asana_sign_in import sign_in_with_asana
+from tests.support.asana_sign_in import PRIYA, sign_in_with_asana
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
 
 
 def test_rotating_re_encrypts_so_the_old_key_can_go(client: Any, settings: Any) -> None:
-    sign_in_with_asana(client)
+    sign_in_with_asana(client, PRIYA)
     grant = AsanaGrant.objects.get()
     token, refresh = access_token_of(grant), refresh_token_of(grant)
     new_key = Fernet.generate_key().decode()

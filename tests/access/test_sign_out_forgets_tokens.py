@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from categories.access.models import AsanaGrant
-from tests.support.asana_sign_in import sign_in_with_asana
+from tests.support.asana_sign_in import PRIYA, sign_in_with_asana
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
 
 
 def test_signing_out_deletes_the_stored_tokens(client: Any) -> None:
-    sign_in_with_asana(client)
+    sign_in_with_asana(client, PRIYA)
     assert AsanaGrant.objects.count() == 1
 
     client.post("/accounts/logout/")

@@ -25,7 +25,7 @@ SALES = "1209000000000006"
 @pytest.fixture
 def priya(client: Any, django_user_model: Any) -> Any:
     """Priya, signed in with Asana (a Northwind admin there)."""
-    landed = sign_in_with_asana(client, person_gid=PRIYA)
+    landed = sign_in_with_asana(client, PRIYA)
     assert landed.status_code == 302
     return django_user_model.objects.get(username=f"asana-{PRIYA}")
 
