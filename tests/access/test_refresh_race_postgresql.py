@@ -4,14 +4,10 @@ row is locked, so Asana's token endpoint is asked once and everyone uses that ne
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.postgres_site import postgres_site_env, printed_json
+
 RACE = """
 import json, threading, datetime as dt, django
 django.setup()
@@ -55,31 +51,9 @@ print(json.dumps({"errors": errors, "distinct_tokens": len(set(tokens)),
 """
 
 
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-        check=False,
-    )  # fmt: skip
-
-
 def test_simultaneous_refreshes_ask_asana_once(postgres: Any) -> None:
-    import psycopg
+    env = postgres_site_env(postgres, "dashboard_race_test")
 
-    with psycopg.connect(postgres.url(), autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS dashboard_race_test")
-        connection.execute("CREATE DATABASE dashboard_race_test")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ASANA_", "DEMO_"))},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": postgres.url("dashboard_race_test"),
-        "CACHE_URL": "locmemcache://race-test",
-    }
-    for command in (("manage.py", "migrate", "--noinput"), ("manage.py", "seed_sandbox")):
-        result = run(env, *command)
-        assert result.returncode == 0, result.stderr[-2000:]
+    found = printed_json(env, RACE)
 
-    result = run(env, "-c", RACE)
-
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found == {"errors": [], "distinct_tokens": 1, "refreshes": 1}

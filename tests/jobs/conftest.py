@@ -1,10 +1,35 @@
-"""Helpers for the jobs' tests: the demo sandbox's categories and entries as rows."""
+"""Helpers for the jobs' tests: the demo sandbox's categories and entries as rows, and the
+move most tests start (Design's recent time to Sales, in Northwind)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 
+from categories.jobs.models import Job
+from categories.jobs.services import job_start
 from categories.sandbox.models import SandboxCategory, SandboxEntry
+from tests.support.sandbox import DESIGN, NORTHWIND
+
+SALES = "1209000000000006"
+
+
+def design_to_sales(actor: Any, *, days: int = 20, **options: Any) -> Job:
+    """Start (not run) a move of Design's last `days` days to Sales; `options` change it."""
+    today = dt.date.today()
+    defaults = {
+        "kind": Job.Kind.MOVE,
+        "workspace_gid": NORTHWIND,
+        "source_category_gid": DESIGN,
+        "source_category_name": "Design",
+        "target_category_gid": SALES,
+        "target_category_name": "Sales",
+        "range_start": today - dt.timedelta(days=days),
+        "range_end": today,
+    }
+    return job_start(actor=actor, **(defaults | options))
 
 
 def category_pk(gid: str) -> int:

@@ -23,26 +23,14 @@ from categories.jobs.tasks import run_job
 from categories.models import AuditEntry
 from categories.sandbox.faults import inject_fault
 from categories.sandbox.models import SandboxCategory, SandboxEntry
-from tests.jobs.conftest import entries_of, placement
+from tests.jobs.conftest import SALES, design_to_sales, entries_of, placement
 from tests.support.sandbox import ACME, DESIGN, ENGINEERING, NORTHWIND
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
 
-SALES = "1209000000000006"
-
 
 def move(actor, **options) -> Job:
-    defaults = {
-        "kind": Job.Kind.MOVE,
-        "workspace_gid": NORTHWIND,
-        "source_category_gid": DESIGN,
-        "source_category_name": "Design",
-        "target_category_gid": SALES,
-        "target_category_name": "Sales",
-        "range_start": dt.date.today() - dt.timedelta(days=20),
-        "range_end": dt.date.today(),
-    }
-    job = job_start(actor=actor, **(defaults | options))
+    job = design_to_sales(actor, **options)
     engine.job_execute(job_id=job.pk)
     job.refresh_from_db()
     return job
@@ -257,17 +245,7 @@ def test_cancel_stops_between_writes(category_admin, monkeypatch) -> None:
 def test_resume_confirms_writes_that_landed_and_resends_those_that_did_not(
     category_admin,
 ) -> None:
-    job = job_start(
-        actor=category_admin,
-        kind=Job.Kind.MOVE,
-        workspace_gid=NORTHWIND,
-        source_category_gid=DESIGN,
-        source_category_name="Design",
-        target_category_gid=SALES,
-        target_category_name="Sales",
-        range_start=dt.date.today() - dt.timedelta(days=30),
-        range_end=dt.date.today(),
-    )
+    job = design_to_sales(category_admin, days=30)
     engine._plan(job, engine.asana_client())
     landed, lost, *_ = rows(job)
     # As a killed worker leaves it: both marked writing, only the first reached Asana.

@@ -16,13 +16,12 @@ from categories.jobs.models import Job, JobEntry
 from categories.jobs.services import job_start
 from categories.models import AuditEntry
 from categories.sandbox.models import SandboxEntry
-from tests.jobs.conftest import entries_of
+from tests.jobs.conftest import SALES, design_to_sales, entries_of
 from tests.support.sandbox import DESIGN, NORTHWIND
 from tests.support.screens import htmx
 
 pytestmark = pytest.mark.django_db
 
-SALES = "1209000000000006"
 TODAY = dt.date.today()
 START = TODAY - dt.timedelta(days=29)
 
@@ -41,18 +40,7 @@ def text(response) -> str:
 
 
 def finished_job(admin, **options) -> Job:
-    job = job_start(
-        actor=admin,
-        kind=Job.Kind.MOVE,
-        workspace_gid=NORTHWIND,
-        source_category_gid=DESIGN,
-        source_category_name="Design",
-        target_category_gid=SALES,
-        target_category_name="Sales",
-        range_start=START,
-        range_end=TODAY,
-        **options,
-    )
+    job = design_to_sales(admin, days=(TODAY - START).days, **options)
     engine.job_execute(job_id=job.pk)
     job.refresh_from_db()
     return job

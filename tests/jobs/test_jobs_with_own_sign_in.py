@@ -11,15 +11,12 @@ import pytest
 
 from categories.jobs import engine
 from categories.jobs.models import Job
-from categories.jobs.services import job_start
 from categories.sandbox.oauth import expire_access_tokens, revoke_grants
-from tests.jobs.conftest import entries_of, placement
+from tests.jobs.conftest import SALES, design_to_sales, entries_of, placement
 from tests.support.asana_sign_in import PRIYA, sign_in_with_asana
-from tests.support.sandbox import DESIGN, NORTHWIND
+from tests.support.sandbox import DESIGN
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
-
-SALES = "1209000000000006"
 
 
 @pytest.fixture
@@ -31,17 +28,7 @@ def priya(client: Any, django_user_model: Any) -> Any:
 
 
 def start_move(actor: Any) -> Job:
-    return job_start(
-        actor=actor,
-        kind=Job.Kind.MOVE,
-        workspace_gid=NORTHWIND,
-        source_category_gid=DESIGN,
-        source_category_name="Design",
-        target_category_gid=SALES,
-        target_category_name="Sales",
-        range_start=dt.date.today() - dt.timedelta(days=10),
-        range_end=dt.date.today(),
-    )
+    return design_to_sales(actor, days=10)
 
 
 def run(job: Job) -> Job:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -21,12 +19,12 @@ from tests.support.job_worker import (
     assert_every_run_ended,
     assert_journal_and_asana_agree,
     finish_with_a_new_worker,
+    migrate,
     sandbox_server,
     sandbox_usage,
     stop,
     wait_for,
 )
-from tests.support.sandbox import REPO
 
 
 @pytest.fixture(scope="module")
@@ -168,10 +166,7 @@ def http_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, 
         "SANDBOX_CONTROL_TOKEN": SANDBOX_CONTROL,
         "SANDBOX_LATENCY_MS": "40",  # so the kill lands with part of the job still to do
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=REPO, env=sandbox_env, check=True, timeout=300,
-    )  # fmt: skip
+    migrate(sandbox_env)
     with sandbox_server(sandbox_env, folder / "sandbox.log") as base_url:
         site = Site(
             env=base | {

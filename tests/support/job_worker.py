@@ -189,6 +189,14 @@ def assert_every_run_ended(site: Site) -> None:
 # --- the HTTP sandbox ----------------------------------------------------------------------
 
 
+def migrate(env: dict[str, str]) -> None:
+    """Create the tables of the database `env` names (a sandbox's, before it serves)."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=REPO, env=env, check=True, timeout=300,
+    )  # fmt: skip
+
+
 @contextmanager
 def sandbox_server(env: dict[str, str], log: Path) -> Iterator[str]:
     """`manage.py asana_sandbox` on a free port (seeding its database when empty); yields

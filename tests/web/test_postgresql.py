@@ -3,14 +3,10 @@ sandbox's hand-written SQL, the screens and the audit log. A real, throwaway ser
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.postgres_site import postgres_site_env, printed_json
+
 PAGES = """
 import json, django
 django.setup()
@@ -33,31 +29,11 @@ print(json.dumps({"statuses": statuses, "archive": archive,
 """
 
 
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-        check=False,
-    )  # fmt: skip
-
-
 def test_everything_runs_on_postgresql(postgres: Any) -> None:
-    import psycopg
+    env = postgres_site_env(postgres, "dashboard_pg_test")
 
-    with psycopg.connect(postgres.url(), autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS dashboard_pg_test")
-        connection.execute("CREATE DATABASE dashboard_pg_test")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ASANA_", "DEMO_"))},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": postgres.url("dashboard_pg_test"),
-        "CACHE_URL": "locmemcache://pg-test",
-    }
-    for command in (("manage.py", "migrate", "--noinput"), ("manage.py", "seed_sandbox")):
-        result = manage(env, *command)
-        assert result.returncode == 0, result.stderr[-2000:]
-    result = manage(env, "-c", PAGES)
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = printed_json(env, PAGES)
+
     assert set(found["statuses"].values()) == {200}, found["statuses"]
     assert found["archive"] in (200, 302)
     assert found["audit"] == [["archive", "succeeded"]]
