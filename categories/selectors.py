@@ -132,7 +132,8 @@ def with_archived(category: Category, archived: bool) -> Category:
 
 def audit_entry_list(filters: dict[str, Any]) -> QuerySet[AuditEntry]:
     """The log, newest first, narrowed by the filters that were valid."""
-    entries = AuditEntry.objects.all()
+    # The people are shown by name (a person signed in with Asana has a username of digits).
+    entries = AuditEntry.objects.select_related("actor")
     exact = {"action": "action", "outcome": "outcome", "user": "actor_username"}
     for key, field in exact.items():
         if filters.get(key):

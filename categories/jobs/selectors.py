@@ -87,7 +87,7 @@ def move_targets(*, workspace_gid: str) -> list[Category]:
 
 
 def job_list(*, limit: int = 50) -> QuerySet[Job]:
-    return Job.objects.all()[:limit]
+    return Job.objects.select_related("started_by")[:limit]
 
 
 def job_get(*, pk: int) -> Job | None:

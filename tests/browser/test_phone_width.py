@@ -3,6 +3,7 @@ in their own box), a navigation that folds away, and touch targets of at least 4
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,8 @@ from tests.browser.pages import sign_in
 
 PHONE = {"width": 390, "height": 844}
 ENGINEERING = "1209000000000001"
+SALES = "1209000000000006"
+MONTH = f"start={dt.date.today() - dt.timedelta(days=30)}&end={dt.date.today()}"
 SCREENS = {
     "categories": "/",
     "archived categories": "/?state=archived",
@@ -23,6 +26,9 @@ SCREENS = {
     "audit log": "/audit/",
     "team": "/team/?range=this-quarter",
     "no category": "/no-category/?range=this-quarter",
+    "moves": "/jobs/",
+    "move confirmation": f"/jobs/move/?source={ENGINEERING}&{MONTH}&all=on&target={SALES}",
+    "people": "/people/",
 }
 
 

@@ -49,6 +49,10 @@ def test_a_job_started_by_a_person_signed_in_with_asana_runs_with_their_sign_in(
     assert placement(moved) == {gid: [SALES] for gid in moved}
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "with the Asana sign-in of the person who started it" in page
+    # People signed in with Asana are shown by name, not by their account's username.
+    assert "Started by Priya Raman" in page
+    assert "<td>Priya Raman <small" in client.get("/jobs/").content.decode()
+    assert "<td>Priya Raman</td>" in client.get("/audit/").content.decode()
 
 
 def test_an_expired_access_token_is_renewed_and_the_job_goes_on(priya: Any) -> None:
