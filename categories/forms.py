@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from categories import selectors
 from categories.asana import (
@@ -128,12 +129,12 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Everyone who ever appears in the log, including people since deleted.
-        names = (
+        usernames = (
             AuditEntry.objects.order_by("actor_username")
             .values_list("actor_username", flat=True)
             .distinct()
         )
-        self.fields["user"].choices = [("", "Anyone"), *((name, name) for name in names)]
+        self.fields["user"].choices = [("", "Anyone"), *_people_by_name(list(usernames))]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -141,3 +142,15 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "The end date is before the start date.")
         return cleaned
+
+
+def _people_by_name(usernames: list[str]) -> list[tuple[str, str]]:
+    """(username, what to show) for the audit log's person filter: a person's full name
+    where the account has one (people signed in with Asana have usernames of digits)."""
+    names = dict(
+        get_user_model()
+        .objects.filter(username__in=usernames)
+        .exclude(first_name="", last_name="")
+        .values_list("username", "first_name")
+    )
+    return sorted(((u, names.get(u) or u) for u in usernames), key=lambda pair: pair[1].casefold())

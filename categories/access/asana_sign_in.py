@@ -49,6 +49,22 @@ STARTED_ELSEWHERE = (
 )
 DENIED = "You did not allow the dashboard to use your Asana account, so you are not signed in."
 UNREACHABLE = "Asana could not be reached to complete the sign-in. Try again in a minute."
+REFUSED = (
+    "Asana did not complete the sign-in ({code}). Try again; should it go on, ask your "
+    "Asana admin whether the dashboard's app may be used in your workspace."
+)
+# The error codes of OAuth 2.0's authorization answer (RFC 6749 4.1.2.1): the only words
+# from the query string worth repeating; anything else is shown as "unknown error".
+KNOWN_ERRORS = frozenset(
+    {
+        "invalid_request",
+        "unauthorized_client",
+        "unsupported_response_type",
+        "invalid_scope",
+        "server_error",
+        "temporarily_unavailable",
+    }
+)
 
 
 @login_not_required
@@ -74,7 +90,7 @@ def asana_sign_in_callback(request: HttpRequest) -> HttpResponse:
     if request.GET.get("error"):
         # Asana's own words are not shown: only its error code is trusted, and it is logged.
         logger.info("Asana sign-in refused: %s", request.GET.get("error")[:100])
-        return _refused(request, DENIED if request.GET["error"] == "access_denied" else UNREACHABLE)
+        return _refused(request, _refusal(request.GET["error"]))
     try:
         token = asana_oauth().authorize_access_token(request)
     except MismatchingStateError:
@@ -113,6 +129,14 @@ def asana_sign_in_callback(request: HttpRequest) -> HttpResponse:
     _choose_workspace(request, user)
     messages.success(request, f"Signed in with Asana as {person.get('name') or user}.")
     return redirect(next_url or "home")
+
+
+def _refusal(error: str) -> str:
+    if error == "access_denied":
+        return DENIED
+    if error in ("server_error", "temporarily_unavailable"):
+        return UNREACHABLE
+    return REFUSED.format(code=error if error in KNOWN_ERRORS else "unknown error")
 
 
 def _require_enabled() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -271,6 +272,28 @@ def test_denying_on_the_approval_page_says_you_are_not_signed_in(client: Client)
     assert query_of(denied["Location"])["error"] == "access_denied"
 
     assert_refused(client.get(callback_path(denied)), client, DENIED)
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        ("invalid_scope", "Asana did not complete the sign-in (invalid_scope)"),
+        ("<script>x</script>", "Asana did not complete the sign-in (unknown error)"),
+        ("temporarily_unavailable", "could not be reached"),
+    ],
+)
+def test_another_refusal_from_asana_says_what_asana_answered(
+    client: Client, error: str, said: str
+) -> None:
+    denied = decide(client, start(client), None)
+    state = query_of(denied["Location"])["state"]
+
+    answer = client.get(f"/accounts/asana/callback/?error={quote(error)}&state={state}")
+
+    assert answer.status_code == 400
+    assert said in text_of(answer)
+    assert "<script>x" not in answer.content.decode()
+    assert signed_in_username(client) is None
 
 
 @pytest.mark.parametrize("kind", ["connection_refused", "status", "malformed"])

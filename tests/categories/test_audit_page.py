@@ -183,3 +183,20 @@ def test_nobody_can_add_change_or_delete_log_entries_in_the_admin(
     client.post(base, bulk)
     entry.refresh_from_db()
     assert entry.category_name == "Engineering"
+
+
+def test_people_signed_in_with_asana_are_shown_and_filtered_by_name(
+    audit_http: Client, django_user_model: Any
+) -> None:
+    priya = django_user_model.objects.create(
+        username="asana-1202000000000002", first_name="Priya Raman"
+    )
+    log(actor=priya, actor_username=priya.username)
+    log(actor_username="alice")
+
+    page = audit_http.get("/audit/").content.decode()
+
+    assert "<td>Priya Raman</td>" in page
+    assert '<option value="asana-1202000000000002">Priya Raman</option>' in page
+    filtered = audit_http.get("/audit/?user=asana-1202000000000002")
+    assert [entry.actor_username for entry in rows(filtered)] == ["asana-1202000000000002"]
