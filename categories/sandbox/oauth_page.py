@@ -77,16 +77,28 @@ def _shown(
 
 
 def _people() -> list[dict[str, Any]]:
-    users = SandboxUser.objects.order_by("id").prefetch_related("workspaces")
+    """Who one may be, with their standing in each workspace (what the dashboard's roles
+    will follow), so a demo user can choose the rights they want to try."""
+    users = SandboxUser.objects.order_by("id").prefetch_related(
+        "workspaces", "admin_of", "guest_of"
+    )
     return [
         {
             "gid": user.gid,
             "name": user.name,
             "email": user.email,
-            "workspaces": ", ".join(w.name for w in user.workspaces.all()),
+            "workspaces": ", ".join(_standing(user, w) for w in user.workspaces.all()),
         }
         for user in users
     ]
+
+
+def _standing(user: SandboxUser, workspace: Any) -> str:
+    if workspace in user.admin_of.all():
+        return f"{workspace.name} (admin)"
+    if workspace in user.guest_of.all():
+        return f"{workspace.name} (guest)"
+    return workspace.name
 
 
 def approval_response(method: str, query: Mapping[str, str], body: bytes) -> SandboxResponse:

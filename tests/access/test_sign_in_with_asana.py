@@ -141,6 +141,12 @@ def test_the_approval_page_names_the_app_and_lists_the_people(client: Client) ->
     assert page.status_code == 200
     assert "Allow Category dashboard to access your Asana account?" in text_of(page)
     assert NAMES[PRIYA] in text_of(page)
+    # Each person's standing in each workspace, so a demo user can choose the rights to try.
+    assert "Alex Morgan alex.morgan@northwind.example · Northwind Studio (admin), Acme" in text_of(
+        page
+    )
+    assert "sam.rivera@freelance.example · Northwind Studio (guest)" in text_of(page)
+    assert "chen.wei@northwind.example · Northwind Studio, Acme Consulting Group" in text_of(page)
 
 
 # --- back, signed in -------------------------------------------------------------------------

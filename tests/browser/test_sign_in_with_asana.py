@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import save_screenshot
+
 PHONE = {"width": 390, "height": 844}
 
 
@@ -24,7 +26,10 @@ def approve_as(page, name: str) -> None:
 def test_a_person_signs_in_with_asana_and_lands_on_their_workspace(page) -> None:
     page.goto("/accounts/login/")
 
+    save_screenshot(page, "login")
     page.get_by_role("button", name="Sign in with Asana").click()
+    expect(page).to_have_url(re.compile(r"/-/oauth_authorize\?"))
+    save_screenshot(page, "asana-approval")
     approve_as(page, "Amara Okafor")
 
     page.wait_for_url(lambda url: "/accounts/" not in url and "oauth" not in url)
