@@ -10,11 +10,11 @@ from typing import Any
 
 from django.db import transaction
 
+from categories.access.roles import is_asana_person
 from categories.jobs.engine import worker_alive, worker_name
 from categories.jobs.models import Job
 from categories.jobs.tasks import run_job, runs_of_jobs_settle
 from categories.models import AuditEntry
-from categories.web.people import person_asana
 
 logger = logging.getLogger("categories.jobs")
 
@@ -57,7 +57,7 @@ def job_start(
             started_by=actor if getattr(actor, "pk", None) else None,
             started_by_username=username,
             acting_as=acting_as,
-            with_own_sign_in=person_asana(actor) is not None,
+            with_own_sign_in=bool(getattr(actor, "pk", None)) and is_asana_person(actor),
             workspace_gid=workspace_gid,
             workspace_name=workspace_name,
             source_category_gid=source_category_gid,

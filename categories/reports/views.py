@@ -201,18 +201,16 @@ def _too_many_response(
     """A range too busy to read for one page: say so next to the range (to narrow it) and
     offer the exports, which stream any number of entries."""
     exports = export_urls(gid, query.export_params())
-    context = {
-        **_links(gid, query),
-        "gid": gid,
-        "category": category_future.result(),
-        "form": form,
-        "query": query,
-        "report": None,
-        "too_many": describe(error),
-        "entries_csv_url": exports["entries"],
-        "entries_xlsx_url": exports["entries_xlsx"],
-    }
-    return _entries_page(request, context, status=422)
+    return _refused_entries_page(
+        request,
+        gid,
+        form,
+        query=query,
+        category=category_future.result(),
+        too_many=describe(error),
+        entries_csv_url=exports["entries"],
+        entries_xlsx_url=exports["entries_xlsx"],
+    )
 
 
 def _unknown_choice_response(
@@ -225,28 +223,39 @@ def _unknown_choice_response(
     """A person or project not among the range's: its message by the select, and links
     without it (the rest of the query kept)."""
     query = form.query()  # the unknown choice is no longer in it
-    context = {
-        **_links(gid, query),
-        **narrowing,
-        "gid": gid,
-        "category": category_future.result(),
-        "form": form,
-        "query": query,
-        "report": None,
-    }
-    return _entries_page(request, context, status=422)
+    return _refused_entries_page(
+        request, gid, form, query=query, category=category_future.result(), **narrowing
+    )
 
 
 def _invalid_range_response(
     request: HttpRequest, gid: str, form: EntriesFilterForm
 ) -> HttpResponse:
+    return _refused_entries_page(
+        request, gid, form, query=None, links_of=form.query_or_today(), category=None
+    )
+
+
+def _refused_entries_page(
+    request: HttpRequest,
+    gid: str,
+    form: EntriesFilterForm,
+    *,
+    query: EntriesQuery | None,
+    category: Category | None,
+    links_of: EntriesQuery | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    """The entries screen without a report (422): the form with its message, the links
+    built from `links_of` (default: `query`), and what the refusal adds."""
     context = {
-        **_links(gid, form.query_or_today()),
+        **_links(gid, links_of or query),
         "gid": gid,
-        "category": None,
+        "category": category,
         "form": form,
-        "query": None,
+        "query": query,
         "report": None,
+        **extra,
     }
     return _entries_page(request, context, status=422)
 

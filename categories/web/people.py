@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -83,12 +84,7 @@ class PersonAsana:
             self.roles_checked_at = grant.roles_checked_at
             if grant.access_token_encrypted == self._ciphertext:
                 return
-            try:
-                token = access_token_of(grant)
-            except UnreadableGrant:
-                self._end(grant)
-                raise SignInEnded("No key opens this sign-in's tokens.", status=401) from None
-            self._use(token, grant)
+            self._use(self._opened(grant, access_token_of), grant)
 
     def client(self) -> AsanaClient:
         """The person's client, with an access token good for a while yet."""
@@ -146,13 +142,13 @@ class PersonAsana:
             if grant is None:  # signed out, or signed in anew elsewhere
                 self._end(None)
                 raise SignInEnded("This sign-in with Asana has ended.", status=401)
-            stored = self._stored_token(grant)
+            stored = self._opened(grant, access_token_of)
             fresh_enough = grant.access_expires_at - timezone.now() >= REFRESH_MARGIN
             if stored != failed_token and fresh_enough:
                 self._use(stored, grant)  # someone refreshed since
                 return
             try:
-                tokens = refreshed_tokens(self._stored_refresh_token(grant))
+                tokens = refreshed_tokens(self._opened(grant, refresh_token_of))
             except GrantRefused:
                 logger.info("Asana refused the grant of user %s: signing them out", self.user_id)
                 self._end(grant)
@@ -160,16 +156,10 @@ class PersonAsana:
             grant_store_refresh(grant=grant, tokens=tokens)
             self._use(tokens.access_token, grant)
 
-    def _stored_token(self, grant: AsanaGrant) -> str:
+    def _opened(self, grant: AsanaGrant, read: Callable[[AsanaGrant], str]) -> str:
+        """A token of the grant, decrypted; a grant no key opens ends the sign-in."""
         try:
-            return access_token_of(grant)
-        except UnreadableGrant:
-            self._end(grant)
-            raise SignInEnded("No key opens this sign-in's tokens.", status=401) from None
-
-    def _stored_refresh_token(self, grant: AsanaGrant) -> str:
-        try:
-            return refresh_token_of(grant)
+            return read(grant)
         except UnreadableGrant:
             self._end(grant)
             raise SignInEnded("No key opens this sign-in's tokens.", status=401) from None

@@ -7,7 +7,6 @@ rights Asana takes away are gone by the next check."""
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 import pytest
@@ -28,15 +27,11 @@ from categories.sandbox.models import SandboxUser, SandboxWorkspace
 from tests.support.asana_calls import AsanaCalls
 from tests.support.asana_sign_in import ALEX, AMARA, CHEN, PRIYA, SAM, sign_in_with_asana
 from tests.support.sandbox import ACME, NORTHWIND
+from tests.support.screens import text_of
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
 
 WRITES = ("POST", "PUT", "DELETE")
-
-
-def text_of(response: Any) -> str:
-    page = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(page))
 
 
 def account(user_gid: str) -> Any:

@@ -10,7 +10,6 @@ Asana down) ends on the login page with a message and nobody signed in, never a 
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 from urllib.parse import quote
@@ -38,14 +37,9 @@ from tests.support.asana_sign_in import (
     start,
 )
 from tests.support.sandbox import ACME, NORTHWIND
+from tests.support.screens import text_of
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
-
-
-def text_of(response: Any) -> str:
-    """The page as a person reads it: tags dropped, entities decoded, spaces collapsed."""
-    page = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(page))
 
 
 def signed_in_username(client: Client) -> str | None:

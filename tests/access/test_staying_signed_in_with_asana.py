@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from typing import Any
 
 import pytest
@@ -28,13 +27,9 @@ from tests.support.asana_sign_in import (
     sign_in_with_asana,
     stored_tokens,
 )
+from tests.support.screens import text_of
 
 pytestmark = pytest.mark.usefixtures("seeded_sandbox")
-
-
-def text_of(response: Any) -> str:
-    page = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(page))
 
 
 def tokens_issued() -> int:

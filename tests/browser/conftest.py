@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.harness import LiveApp, start_live_app
-from tests.browser.pages import sign_in
+from tests.browser.pages import PHONE, sign_in
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -62,16 +62,26 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_app: LiveApp) -> Iterator[object]:
+def _page(browser, live_app: LiveApp, **options: object) -> Iterator[object]:
     live_app.clear_cache()
-    context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live_app.url, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()
     live_app.clear_faults()
     live_app.clear_cache()
+
+
+@pytest.fixture
+def page(browser, live_app: LiveApp) -> Iterator[object]:
+    yield from _page(browser, live_app, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone(browser, live_app: LiveApp) -> Iterator[object]:
+    """A 390 px wide phone with a touch screen."""
+    yield from _page(browser, live_app, viewport=PHONE, has_touch=True)
 
 
 @pytest.fixture

@@ -29,6 +29,14 @@ def sign_in(page, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login" not in url)
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+def page_width(page: Page) -> int:
+    """How wide the page scrolls: more than the viewport means sideways scrolling."""
+    return page.evaluate("document.scrollingElement.scrollWidth")
+
+
 def save_screenshot(page, name: str) -> None:
     """Screenshots for the README, refreshed by every browser test run."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

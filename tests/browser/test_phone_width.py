@@ -4,13 +4,11 @@ in their own box), a navigation that folds away, and touch targets of at least 4
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.pages import sign_in
+from tests.browser.pages import PHONE, page_width, sign_in
 
-PHONE = {"width": 390, "height": 844}
 ENGINEERING = "1209000000000001"
 SALES = "1209000000000006"
 MONTH = f"start={dt.date.today() - dt.timedelta(days=30)}&end={dt.date.today()}"
@@ -30,21 +28,6 @@ SCREENS = {
     "move confirmation": f"/jobs/move/?source={ENGINEERING}&{MONTH}&all=on&target={SALES}",
     "people": "/people/",
 }
-
-
-@pytest.fixture
-def phone(browser, live_app) -> Iterator[object]:
-    live_app.clear_cache()
-    context = browser.new_context(base_url=live_app.url, viewport=PHONE, has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-    live_app.clear_cache()
-
-
-def page_width(page) -> int:
-    return page.evaluate("document.scrollingElement.scrollWidth")
 
 
 def test_the_login_page_fits(phone) -> None:

@@ -5,14 +5,10 @@ dashboard signed in as that person on their own workspace. Both pages fit a phon
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import save_screenshot
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.pages import PHONE, page_width, save_screenshot
 
 
 def approve_as(page, name: str) -> None:
@@ -59,19 +55,6 @@ def test_denying_on_the_approval_page_comes_back_not_signed_in(page) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/asana/callback/"))
     expect(page.get_by_text("You did not allow the dashboard")).to_be_visible()
     expect(page.get_by_role("button", name="Sign in with Asana")).to_be_visible()
-
-
-@pytest.fixture
-def phone(browser, live_app) -> Iterator[object]:
-    context = browser.new_context(base_url=live_app.url, viewport=PHONE, has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def page_width(page) -> int:
-    return page.evaluate("document.scrollingElement.scrollWidth")
 
 
 def test_the_login_and_approval_pages_fit_a_phone(phone) -> None:

@@ -29,10 +29,10 @@ from tests.support.job_worker import (
     sandbox_usage,
     stop,
     wait_for,
-    wait_for_http,
 )
 from tests.support.sandbox import REPO
 from tests.support.servers import free_port
+from tests.support.site import wait_for_http
 
 # The token's budget, here and at the sandbox. The job may use 80 % of it (160 a minute),
 # the merge needs more than a whole minute's (Sales: about 230 entries, a PUT each), so

@@ -20,6 +20,7 @@ import requests
 
 from tests.support.sandbox import NORTHWIND, REPO
 from tests.support.servers import free_port
+from tests.support.site import wait_for_http
 
 # Northwind's categories in the seed's order (entries in the seed: Engineering about 2,500,
 # Design 550, Workshops 355, Meetings 376, Support 320, Sales 228).
@@ -213,19 +214,6 @@ def sandbox_server(env: dict[str, str], log: Path) -> Iterator[str]:
         yield base_url
     finally:
         stop(process)
-
-
-def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited: {log.read_text()[-2000:]}")
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer: {log.read_text()[-2000:]}")
 
 
 def sandbox_usage(base_url: str, control_token: str) -> dict[str, int]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from typing import Any
 
 
@@ -47,3 +49,9 @@ def use_workspace(client: Any, name: str) -> Any:
     response = client.post("/workspace/", {"workspace": workspace_gid(name)})
     assert response.status_code == 302
     return client
+
+
+def text_of(response: Any) -> str:
+    """The page as a person reads it: tags dropped, entities decoded, spaces collapsed."""
+    page = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", html.unescape(page))

@@ -166,7 +166,7 @@ def _process(
         )
     try:
         if probe is not None:
-            _wait_http(probe, process, log)
+            wait_for_http(probe, process, log)
         yield process
     finally:
         process.terminate()
@@ -177,8 +177,9 @@ def _process(
             process.wait()
 
 
-def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
+def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until `url` answers at all (any status), or the process exits, or 120 s pass."""
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited: {log.read_text()[-2000:]}")
@@ -187,4 +188,4 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
             return
         except requests.RequestException:  # not listening yet, or still loading the app
             time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer in 90 s: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"{url} did not answer in 120 s: {log.read_text()[-2000:]}")
